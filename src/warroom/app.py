@@ -1,0 +1,31 @@
+"""The ASGI application: wires the routers of every domain to one database and config."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from warroom import __version__
+from warroom.clock import Clock, SystemClock
+from warroom.config import Config
+from warroom.db import Database
+from warroom.incidents.api import router as incidents_router
+from warroom.observability import Metrics, MetricsMiddleware
+from warroom.observability import router as observability_router
+from warroom.rest import install_error_handlers
+
+
+def create_app(db: Database, config: Config | None = None, clock: Clock | None = None) -> FastAPI:
+    app = FastAPI(
+        title="warroom",
+        version=__version__,
+        description="Incident response that runs your runbook.",
+    )
+    app.state.db = db
+    app.state.config = config or Config()
+    app.state.clock = clock or SystemClock()
+    app.state.metrics = Metrics(db)
+    install_error_handlers(app)
+    app.include_router(observability_router)
+    app.include_router(incidents_router)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    return app

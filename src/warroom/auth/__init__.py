@@ -1,0 +1,1 @@
+"""API tokens: who is calling, and what they may do."""

@@ -1,0 +1,22 @@
+"""The `warroom` command. Local commands (serve, db, token, config, runbook) work on this
+machine; incident verbs are clients of the REST API."""
+
+from __future__ import annotations
+
+import typer
+
+from warroom.cli import incidents, server
+
+app = typer.Typer(
+    name="warroom",
+    help="Incident response that runs your runbook.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+server.register(app)
+incidents.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,169 @@
+"""Rich rendering of API answers. Presentation only: every figure comes from the API."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+SEVERITY_STYLE = {
+    "SEV-1": "bold white on red",
+    "SEV-2": "bold red",
+    "SEV-3": "yellow",
+    "SEV-4": "cyan",
+}
+STATUS_STYLE = {
+    "investigating": "red",
+    "identified": "yellow",
+    "monitoring": "blue",
+    "resolved": "green",
+}
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "—"
+    instant = datetime.fromisoformat(value).astimezone(UTC)
+    return instant.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _severity(value: str) -> Text:
+    return Text(f" {value} ", style=SEVERITY_STYLE.get(value, "bold"))
+
+
+def print_json(console: Console, data: Any) -> None:
+    console.print_json(json.dumps(data), highlight=False)
+
+
+def incident_table(items: list[dict[str, Any]]) -> Table:
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("Ref", no_wrap=True)
+    table.add_column("Sev", no_wrap=True)
+    for column in ("Status", "Title", "Services", "Declared", "Response"):
+        table.add_column(column)
+    for item in items:
+        response = (
+            Text("breached", style="bold red")
+            if item["response_breached"]
+            else Text(
+                "ack'd"
+                if item["acknowledged_at"]
+                else f"due {_when(item['response_due_at'])[11:16]}"
+            )
+        )
+        table.add_row(
+            item["ref"],
+            _severity(item["severity"]),
+            Text(item["status"], style=STATUS_STYLE.get(item["status"], "")),
+            item["title"],
+            ", ".join(item["services"]) or "—",
+            _when(item["declared_at"])[5:16],
+            response,
+        )
+    return table
+
+
+def _event_text(event: dict[str, Any]) -> str:
+    d: dict[str, Any] = event.get("data") or {}
+    match event["kind"]:
+        case "incident_declared":
+            return f"declared {d.get('severity')}: {d.get('title')}"
+        case "incident_acknowledged":
+            return "acknowledged" + (
+                " (response time breached)" if d.get("response_breached") else ""
+            )
+        case "severity_changed":
+            return f"severity {d.get('from')} → {d.get('to')}"
+        case "title_changed":
+            return f"title → {d.get('to')}"
+        case "summary_changed":
+            return "summary updated"
+        case "services_changed":
+            return f"services → {', '.join(d.get('to') or []) or '—'}"
+        case "role_assigned":
+            return f"{d.get('role')} → {d.get('person')}"
+        case "role_unassigned":
+            return f"{d.get('role')} unassigned ({d.get('person')})"
+        case "note_added":
+            return str(d.get("text"))
+        case "assessment_recorded":
+            return "assessment: " + "; ".join(f"{k}={v}" for k, v in d.items())
+        case "status_changed":
+            return f"status {d.get('from')} → {d.get('to')}" + (
+                f": {d['note']}" if d.get("note") else ""
+            )
+        case "incident_resolved":
+            return f"resolved: {d.get('summary')}"
+        case "incident_reopened":
+            return "reopened" + (f": {d['reason']}" if d.get("reason") else "")
+    return json.dumps(d)
+
+
+def timeline_table(events: list[dict[str, Any]]) -> Table:
+    table = Table(header_style="bold", title="Timeline", title_justify="left")
+    table.add_column("Time")
+    table.add_column("Actor")
+    table.add_column("Event")
+    for event in events:
+        table.add_row(_when(event["occurred_at"]), event["actor"], _event_text(event))
+    return table
+
+
+def incident_panel(incident: dict[str, Any]) -> Panel:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("Severity", _severity(incident["severity"]))
+    facts.add_row(
+        "Status",
+        Text(incident["status"], style=STATUS_STYLE.get(incident["status"], "")),
+    )
+    facts.add_row("Phase", incident["phase"])
+    facts.add_row("Channel", incident["channel"])
+    facts.add_row("Services", ", ".join(incident["services"]) or "—")
+    if incident["summary"]:
+        facts.add_row("Summary", incident["summary"])
+    facts.add_row("Declared", f"{_when(incident['declared_at'])} by {incident['declared_by']}")
+    due = _when(incident["response_due_at"])
+    if incident["response_breached"]:
+        facts.add_row("Response due", Text(f"{due}  BREACHED", style="bold red"))
+    else:
+        facts.add_row("Response due", f"{due}  (met)" if incident["acknowledged_at"] else due)
+    acked = incident["acknowledged_at"]
+    facts.add_row(
+        "Acknowledged", f"{_when(acked)} by {incident['acknowledged_by']}" if acked else "—"
+    )
+    facts.add_row("Mitigated", _when(incident["mitigated_at"]))
+    facts.add_row("Resolved", _when(incident["resolved_at"]))
+    if incident["resolution_summary"]:
+        facts.add_row("Resolution", incident["resolution_summary"])
+
+    roles = Table(header_style="bold", title="Roles", title_justify="left")
+    roles.add_column("Role")
+    roles.add_column("Person")
+    for role, person in incident["roles"].items():
+        roles.add_row(role, person)
+    for role in incident["missing_roles"]:
+        roles.add_row(Text(role, style="red"), Text("missing", style="bold red"))
+
+    assessment = Table.grid(padding=(0, 2))
+    assessment.add_column(style="bold")
+    assessment.add_column()
+    for key, value in incident["assessment"].items():
+        if value is not None:
+            shown = ", ".join(value) if isinstance(value, list) else str(value)
+            assessment.add_row(key.replace("_", " ").capitalize(), shown)
+
+    parts: list[Any] = [facts, Text(""), roles]
+    if assessment.row_count:
+        parts += [Text(""), Text("Assessment", style="bold"), assessment]
+    return Panel(
+        Group(*parts),
+        title=f"[bold]{incident['ref']}[/bold]  {incident['title']}",
+        title_align="left",
+    )

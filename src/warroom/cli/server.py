@@ -1,0 +1,154 @@
+"""Commands that run on the machine itself: serve, db upgrade, token create, config validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from warroom import migrations
+from warroom.auth import service as auth
+from warroom.auth.credentials import credentials_path, store_token, stored_token
+from warroom.clock import SystemClock
+from warroom.config import Config, ConfigError, Settings, load_config
+from warroom.db import Database
+from warroom.errors import InvalidInputError
+
+out = Console()
+err = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", help="Default: WARROOM_DATABASE_URL, else a local SQLite file"),
+]
+ConfigFile = Annotated[
+    Path | None, typer.Option("--config", help="YAML config; default: WARROOM_CONFIG")
+]
+
+
+def _settings(database_url: str | None, config: Path | None = None) -> Settings:
+    settings = Settings()
+    if database_url:
+        settings.database_url = database_url
+    if config:
+        settings.config = config
+    return settings
+
+
+def _load_config(path: Path | None) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error[/red] {problem}", highlight=False)
+        err.print("refusing to start: the configuration is invalid")
+        raise typer.Exit(2) from None
+
+
+def _client_url(host: str, port: int) -> str:
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{host}:{port}"
+
+
+def ensure_local_admin_token(db: Database, url: str) -> tuple[str | None, Path]:
+    """Reuse the stored admin token if this database knows it; otherwise mint and store one.
+    Returns the new token (None when reused) and where it is stored."""
+    path = credentials_path()
+    existing = stored_token(url, path)
+    with db.write() as session:
+        if existing and auth.token_is_valid(session, existing):
+            return None, path
+        token = auth.create_token(session, name="admin", role="admin", now=SystemClock().now())
+    store_token(url, token, "admin", path)
+    return token, path
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8080,
+    database_url: DatabaseUrl = None,
+    config: ConfigFile = None,
+) -> None:
+    """Run the API server (and, on SQLite, everything else in the same process)."""
+    import uvicorn
+
+    from warroom.app import create_app
+    from warroom.observability import configure_logging
+
+    settings = _settings(database_url, config)
+    cfg = _load_config(settings.config)
+    db = Database(settings.database_url)
+    if not migrations.is_current(db):
+        err.print("the database schema is not current; run `warroom db upgrade` first")
+        raise typer.Exit(1)
+    url = _client_url(host, port)
+    token, path = ensure_local_admin_token(db, url)
+    if token:
+        print(f"Admin token for {url} (shown once, saved to {path}):\n{token}", flush=True)
+    else:
+        print(f"Using the admin token saved in {path}", flush=True)
+    print(f"warroom listening on {url}", flush=True)
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(db, cfg), host=host, port=port, log_config=None, access_log=False)
+
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Apply all migrations (creates the SQLite file if needed)."""
+    db = Database(_settings(database_url).database_url)
+    migrations.upgrade(db)
+    out.print(f"database at revision {migrations.current(db.engine)}", highlight=False)
+
+
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="Owner; shown as the actor on the timeline")],
+    role: Annotated[str, typer.Option(help="admin, responder or viewer")] = "responder",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a token in the local database and print it (alone, on stdout)."""
+    db = Database(_settings(database_url).database_url)
+    if not migrations.is_current(db):
+        err.print("the database schema is not current; run `warroom db upgrade` first")
+        raise typer.Exit(1)
+    try:
+        with db.write() as session:
+            token = auth.create_token(session, name=name, role=role, now=SystemClock().now())
+    except InvalidInputError as exc:
+        err.print(f"--{exc.field}: {exc.message}", highlight=False)
+        raise typer.Exit(2) from None
+    print(token)
+
+
+config_app = typer.Typer(help="Configuration as code.", no_args_is_help=True)
+
+
+@config_app.command("validate")
+def config_validate(file: Annotated[Path, typer.Argument(help="YAML config file")]) -> None:
+    """Check a config file; errors are printed as FILE:LINE: key: message (exit 2)."""
+    try:
+        cfg = load_config(file)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False)
+        raise typer.Exit(2) from None
+    out.print(
+        f"{file}: ok ({len(cfg.services)} services, {len(cfg.teams)} teams, "
+        f"{len(cfg.people)} people)",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(db_app, name="db")
+    app.add_typer(token_app, name="token")
+    app.add_typer(config_app, name="config")

@@ -1,0 +1,272 @@
+"""Settings from the environment, and the YAML configuration file (config as code).
+
+The YAML file describes the organisation: business hours, teams, people and services.
+Errors are reported as `FILE:LINE: key: message`, so a typo is found without guessing.
+Secrets never live in the file; they come from the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+import platformdirs
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warroom.runbooks.model import Runbook
+from warroom.runbooks.service import default_runbook
+from warroom.workdays import BusinessCalendar
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{Path(platformdirs.user_data_dir('warroom')) / 'warroom.db'}"
+
+
+class Settings(BaseSettings):
+    """Process settings, from `WARROOM_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="WARROOM_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    config: Path | None = None
+    log_level: str = "info"
+
+
+# --- the YAML file -----------------------------------------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+        ) from exc
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_zone)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BusinessHours(_Strict):
+    timezone: TimeZoneName = "UTC"
+    days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    holidays: str | None = Field(default=None, description="Country code, e.g. US or DE-BY")
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        days = [d.lower()[:3] for d in value]
+        unknown = [d for d, v in zip(days, value, strict=True) if d not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"unknown day(s) {unknown}; use {', '.join(WEEKDAYS)}")
+        if not days:
+            raise ValueError("at least one working day is needed")
+        return days
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        country, _, subdivision = value.partition("-")
+        try:
+            holidays.country_holidays(country, subdiv=subdivision or None)
+        except NotImplementedError as exc:
+            raise ValueError(f"no public-holiday calendar for {value!r}") from exc
+        return value
+
+    def weekday_numbers(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(d) for d in self.days)
+
+
+class Person(_Strict):
+    id: str = Field(pattern=NAME_PATTERN, description="Handle used everywhere, e.g. alice")
+    name: str = ""
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    chat: str | None = Field(default=None, description="Chat handle, e.g. @alice")
+
+
+class Team(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    members: list[str] = Field(default_factory=list)
+
+
+class ServiceEntry(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    team: str | None = None
+    tier: int = Field(default=2, ge=0, le=4)
+    description: str = ""
+
+
+class Config(_Strict):
+    """The organisation as code: one YAML file."""
+
+    timezone: TimeZoneName = "UTC"
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    teams: list[Team] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    services: list[ServiceEntry] = Field(default_factory=list)
+
+    def service_names(self) -> list[str]:
+        return [s.name for s in self.services]
+
+    def person_ids(self) -> list[str]:
+        return [p.id for p in self.people]
+
+    def runbook_for(self, services: list[str]) -> Runbook:
+        return default_runbook()
+
+    @cached_property
+    def business_calendar(self) -> BusinessCalendar:
+        hours = self.business_hours
+        return BusinessCalendar(
+            timezone=hours.timezone,
+            weekdays=hours.weekday_numbers(),
+            start=hours.start,
+            holiday_country=hours.holidays,
+        )
+
+
+# --- loading with line numbers ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: {self.message}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+Path_ = tuple[str | int, ...]
+
+
+def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+    """Turn a composed YAML node into plain data, remembering each path's line (1-based)."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node))
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _to_python(value_node, (*path, key), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _line_of(path: Path_, lines: dict[Path_, int]) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _cross_references(config: Config) -> list[tuple[Path_, str]]:
+    problems: list[tuple[Path_, str]] = []
+    for kind, names in (
+        ("people", [p.id for p in config.people]),
+        ("teams", [t.name for t in config.teams]),
+        ("services", [s.name for s in config.services]),
+    ):
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                problems.append(((kind, i), f"duplicate name {name!r}"))
+            seen.add(name)
+    people = set(config.person_ids())
+    teams = {t.name for t in config.teams}
+    for i, team in enumerate(config.teams):
+        for j, member in enumerate(team.members):
+            if people and member not in people:
+                problems.append((("teams", i, "members", j), f"unknown person {member!r}"))
+    for i, service in enumerate(config.services):
+        if service.team is not None and service.team not in teams:
+            known = ", ".join(sorted(teams)) or "none defined"
+            problems.append(
+                (("services", i, "team"), f"unknown team {service.team!r} (known: {known})")
+            )
+    return problems
+
+
+def parse_config(text: str, filename: str = "<config>") -> Config:
+    """Validate YAML text into a Config; raise ConfigError listing every problem with its line."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([ConfigProblem(filename, line, "(yaml)", str(problem))]) from exc
+    lines: dict[Path_, int] = {}
+    data = {} if node is None else _to_python(node, (), lines)
+    if not isinstance(data, dict):
+        raise ConfigError([ConfigProblem(filename, 1, "(top level)", "expected a mapping")])
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "unknown key"
+            problems.append(ConfigProblem(filename, _line_of(loc, lines), _dotted(loc), message))
+        raise ConfigError(problems) from exc
+    refs = _cross_references(config)
+    if refs:
+        raise ConfigError(
+            [ConfigProblem(filename, _line_of(p, lines), _dotted(p), m) for p, m in refs]
+        )
+    return config
+
+
+def load_config(path: Path | None) -> Config:
+    """The config at `path`, or an empty one (any service name accepted) when there is none."""
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([ConfigProblem(str(path), 1, "(file)", f"cannot read: {exc}")]) from exc
+    return parse_config(text, str(path))

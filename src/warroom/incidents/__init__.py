@@ -1,0 +1,1 @@
+"""Incidents: declaration, lifecycle, roles and assessment."""

@@ -1,0 +1,116 @@
+"""REST routes for incidents: parse, call the service, return its answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from warroom.incidents import service
+from warroom.incidents.schemas import (
+    AssessmentIn,
+    DeclareIn,
+    IncidentOut,
+    IncidentPage,
+    NoteIn,
+    PatchIn,
+    ReopenIn,
+    ResolveIn,
+    RoleIn,
+    StatusIn,
+)
+from warroom.rest import Db, Reader, Responder
+from warroom.timeline.schemas import TimelineEventOut, TimelinePage
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+Ref = Annotated[str, Path(description="incident-YYYY-MM-DD-NNNN (the 3-digit form works too)")]
+
+
+@router.post("", status_code=201)
+def declare(body: DeclareIn, ctx: Responder, db: Db) -> IncidentOut:
+    return service.declare(db, ctx, body)
+
+
+@router.get("")
+def list_incidents(
+    ctx: Reader,
+    db: Db,
+    status: Annotated[list[str] | None, Query(description="open, or a status; repeatable")] = None,
+    severity: Annotated[list[str] | None, Query(description="e.g. SEV-1; repeatable")] = None,
+    service_name: Annotated[str | None, Query(alias="service")] = None,
+    since: Annotated[str | None, Query(description="24h, 7d or an ISO 8601 time")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> IncidentPage:
+    return service.list_incidents(
+        db,
+        ctx.config,
+        ctx.now,
+        status=status,
+        severity=severity,
+        service=service_name,
+        since=since,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.get("/{ref}")
+def show(ref: Ref, ctx: Reader, db: Db) -> IncidentOut:
+    return service.get(db, ctx.config, ctx.now, ref)
+
+
+@router.patch("/{ref}")
+def update(ref: Ref, body: PatchIn, ctx: Responder, db: Db) -> IncidentOut:
+    return service.update(db, ctx, ref, body)
+
+
+@router.post("/{ref}/acknowledge")
+def acknowledge(ref: Ref, ctx: Responder, db: Db) -> IncidentOut:
+    return service.acknowledge(db, ctx, ref)
+
+
+@router.put("/{ref}/roles/{role}")
+def assign_role(ref: Ref, role: str, body: RoleIn, ctx: Responder, db: Db) -> IncidentOut:
+    return service.assign_role(db, ctx, ref, role, body)
+
+
+@router.delete("/{ref}/roles/{role}")
+def unassign_role(ref: Ref, role: str, ctx: Responder, db: Db) -> IncidentOut:
+    return service.unassign_role(db, ctx, ref, role)
+
+
+@router.post("/{ref}/notes", status_code=201)
+def add_note(ref: Ref, body: NoteIn, ctx: Responder, db: Db) -> TimelineEventOut:
+    return service.add_note(db, ctx, ref, body)
+
+
+@router.patch("/{ref}/assessment")
+def record_assessment(ref: Ref, body: AssessmentIn, ctx: Responder, db: Db) -> IncidentOut:
+    return service.record_assessment(db, ctx, ref, body)
+
+
+@router.post("/{ref}/status")
+def change_status(ref: Ref, body: StatusIn, ctx: Responder, db: Db) -> IncidentOut:
+    return service.change_status(db, ctx, ref, body)
+
+
+@router.post("/{ref}/resolve")
+def resolve(ref: Ref, body: ResolveIn, ctx: Responder, db: Db) -> IncidentOut:
+    return service.resolve(db, ctx, ref, body)
+
+
+@router.post("/{ref}/reopen")
+def reopen(ref: Ref, body: ReopenIn, ctx: Responder, db: Db) -> IncidentOut:
+    return service.reopen(db, ctx, ref, body)
+
+
+@router.get("/{ref}/timeline")
+def timeline(
+    ref: Ref,
+    _ctx: Reader,
+    db: Db,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> TimelinePage:
+    return service.list_timeline(db, ref, cursor=cursor, limit=limit)

@@ -1,0 +1,125 @@
+"""API shapes for incidents. Unknown fields are refused, so a typo is an error, not a no-op."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+RequiredText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeclareIn(_In):
+    title: Title
+    severity: str = Field(max_length=40, examples=["SEV-1"])
+    services: list[Name] = Field(default_factory=list, max_length=50)
+    summary: Text = ""
+    commander: Name | None = Field(
+        default=None, description="Incident commander; the declarer when not given"
+    )
+
+
+class PatchIn(_In):
+    title: Title | None = None
+    severity: str | None = Field(default=None, max_length=40)
+    summary: Text | None = None
+    services: list[Name] | None = Field(default=None, max_length=50)
+
+    @model_validator(mode="after")
+    def _something(self) -> PatchIn:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of title, severity, summary, services")
+        for name in ("title", "severity"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class RoleIn(_In):
+    person: Name
+
+
+class NoteIn(_In):
+    text: RequiredText
+
+
+class AssessmentIn(_In):
+    """The runbook's triage questions. Only the answers given are recorded."""
+
+    user_impact: Text | None = None
+    users_affected: Annotated[str, StringConstraints(max_length=500)] | None = None
+    systems_impacted: list[Name] | None = None
+    data_at_risk: bool | None = None
+    security_incident: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> AssessmentIn:
+        if not self.model_fields_set:
+            raise ValueError(
+                "give at least one of user_impact, users_affected, systems_impacted, "
+                "data_at_risk, security_incident"
+            )
+        return self
+
+
+class StatusIn(_In):
+    status: Literal["investigating", "identified", "monitoring"]
+    note: Text = ""
+
+
+class ResolveIn(_In):
+    summary: RequiredText
+
+
+class ReopenIn(_In):
+    reason: Text = ""
+
+
+class Assessment(BaseModel):
+    user_impact: str | None
+    users_affected: str | None
+    systems_impacted: list[str] | None
+    data_at_risk: bool | None
+    security_incident: bool | None
+
+
+class IncidentOut(BaseModel):
+    ref: str
+    title: str
+    severity: str
+    status: str
+    phase: str
+    channel: str
+    summary: str
+    services: list[str]
+    roles: dict[str, str]
+    missing_roles: list[str]
+    assessment: Assessment
+    declared_by: str
+    declared_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    mitigated_at: datetime | None
+    resolved_at: datetime | None
+    resolution_summary: str | None
+    response_due_at: datetime | None
+    response_breached: bool
+    updated_at: datetime
+
+
+class IncidentPage(BaseModel):
+    items: list[IncidentOut]
+    next_cursor: str | None
+
+
+Visibility = Literal["internal", "public"]

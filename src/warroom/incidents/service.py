@@ -1,0 +1,526 @@
+"""Incident state changes. The only place incidents change; every change writes its
+timeline event in the same transaction, so the timeline is the complete history."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from warroom.config import Config
+from warroom.context import Context
+from warroom.db import Database
+from warroom.errors import ConflictError, InvalidInputError, NotFoundError
+from warroom.incidents import rules
+from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
+from warroom.incidents.rules import OPEN_STATUSES, ROLES, Status
+from warroom.incidents.schemas import (
+    Assessment,
+    AssessmentIn,
+    DeclareIn,
+    IncidentOut,
+    IncidentPage,
+    NoteIn,
+    PatchIn,
+    ReopenIn,
+    ResolveIn,
+    RoleIn,
+    StatusIn,
+)
+from warroom.runbooks.model import Runbook, SeverityLevel, UnknownSeverityError
+from warroom.timeline import service as timeline
+from warroom.timeline.schemas import TimelineEventOut, TimelinePage
+
+FIRST_PHASE = "triage"
+PHASE_AFTER_RESOLVE = "postmortem"
+PHASE_AFTER_REOPEN = "investigation"
+
+# --- presenting ---------------------------------------------------------------------
+
+
+def present(incident: Incident, config: Config, now: datetime) -> IncidentOut:
+    runbook = config.runbook_for(incident.service_names)
+    assigned = {r.role: r.person for r in incident.roles}
+    return IncidentOut(
+        ref=incident.ref,
+        title=incident.title,
+        severity=incident.severity,
+        status=incident.status,
+        phase=incident.phase,
+        channel=rules.channel_for(incident.ref),
+        summary=incident.summary,
+        services=incident.service_names,
+        roles={role: assigned[role] for role in ROLES if role in assigned},
+        missing_roles=rules.missing_roles(runbook.required_roles(incident.severity), set(assigned)),
+        assessment=Assessment(**incident.assessment()),
+        declared_by=incident.declared_by,
+        declared_at=incident.declared_at,
+        acknowledged_at=incident.acknowledged_at,
+        acknowledged_by=incident.acknowledged_by,
+        mitigated_at=incident.mitigated_at,
+        resolved_at=incident.resolved_at,
+        resolution_summary=incident.resolution_summary,
+        response_due_at=incident.response_due_at,
+        response_breached=rules.response_breached(
+            incident.response_due_at, incident.acknowledged_at, now
+        ),
+        updated_at=incident.updated_at,
+    )
+
+
+# --- validation against configuration -----------------------------------------------
+
+
+def _severity(runbook: Runbook, text: str) -> SeverityLevel:
+    try:
+        return runbook.severity(text)
+    except UnknownSeverityError as exc:
+        raise InvalidInputError(str(exc), field="severity") from None
+
+
+def _services(config: Config, names: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(names))
+    known = config.service_names()
+    if known:
+        unknown = [n for n in unique if n not in known]
+        if unknown:
+            raise InvalidInputError(
+                f"unknown service(s) {', '.join(unknown)}; known: {', '.join(known)}",
+                field="services",
+            )
+    return unique
+
+
+def _person(config: Config, person: str, field: str) -> str:
+    known = config.person_ids()
+    if known and person not in known:
+        raise InvalidInputError(
+            f"unknown person {person!r}; known: {', '.join(known)}", field=field
+        )
+    return person
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+def _by_ref(ref: str) -> Select[Incident]:
+    try:
+        day, seq = rules.parse_ref(ref)
+    except ValueError:
+        raise NotFoundError(f"no incident {ref}", field="ref") from None
+    return select(Incident).where(Incident.ref_day == day, Incident.ref_seq == seq)
+
+
+def _get(session: Session, ref: str, *, lock: bool = False) -> Incident:
+    query = _by_ref(ref)
+    if lock:
+        # Serialises concurrent changes to one incident on PostgreSQL; SQLite writers
+        # are already serialised by BEGIN IMMEDIATE.
+        query = query.with_for_update()
+    incident = session.scalar(query)
+    if incident is None:
+        raise NotFoundError(f"no incident {ref}", field="ref")
+    return incident
+
+
+@contextmanager
+def _changing(db: Database, ctx: Context, ref: str) -> Iterator[tuple[Session, Incident]]:
+    with db.write() as session:
+        incident = _get(session, ref, lock=True)
+        incident.updated_at = ctx.now
+        yield session, incident
+
+
+def _event(
+    session: Session, incident: Incident, ctx: Context, kind: str, data: dict[str, Any]
+) -> None:
+    timeline.record(
+        session, incident_id=incident.id, kind=kind, actor=ctx.actor, at=ctx.now, data=data
+    )
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant else None
+
+
+def _next_seq(session: Session, day: date) -> int:
+    """Bump the day's counter; the row lock it takes orders concurrent declarations."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(IncidentRefCounter)
+        .values(day=day, last_seq=1)
+        .on_conflict_do_update(
+            index_elements=["day"], set_={"last_seq": IncidentRefCounter.last_seq + 1}
+        )
+        .returning(IncidentRefCounter.last_seq)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+# --- verbs --------------------------------------------------------------------------
+
+
+def declare(db: Database, ctx: Context, data: DeclareIn) -> IncidentOut:
+    runbook = ctx.config.runbook_for(data.services)
+    level = _severity(runbook, data.severity)
+    services = _services(ctx.config, data.services)
+    commander = _person(ctx.config, data.commander, "commander") if data.commander else ctx.actor
+    due = rules.response_due(ctx.now, level, ctx.config.business_calendar)
+    with db.write() as session:
+        day = rules.ref_day(ctx.now)
+        seq = _next_seq(session, day)
+        incident = Incident(
+            ref=rules.format_ref(day, seq),
+            ref_day=day,
+            ref_seq=seq,
+            title=data.title,
+            summary=data.summary,
+            severity=level.name,
+            status=Status.investigating.value,
+            phase=FIRST_PHASE,
+            declared_by=ctx.actor,
+            declared_at=ctx.now,
+            response_due_at=due,
+            updated_at=ctx.now,
+            services=[IncidentService(service=s, position=i) for i, s in enumerate(services)],
+            roles=[
+                IncidentRole(
+                    role="incident_commander",
+                    person=commander,
+                    assigned_by=ctx.actor,
+                    assigned_at=ctx.now,
+                )
+            ],
+        )
+        session.add(incident)
+        session.flush()
+        _event(
+            session,
+            incident,
+            ctx,
+            "incident_declared",
+            {
+                "ref": incident.ref,
+                "title": incident.title,
+                "severity": level.name,
+                "services": services,
+                "summary": data.summary,
+                "incident_commander": commander,
+                "response_due_at": _iso(due),
+            },
+        )
+        return present(incident, ctx.config, ctx.now)
+
+
+def get(db: Database, config: Config, now: datetime, ref: str) -> IncidentOut:
+    with db.read() as session:
+        return present(_get(session, ref), config, now)
+
+
+def acknowledge(db: Database, ctx: Context, ref: str) -> IncidentOut:
+    with _changing(db, ctx, ref) as (session, incident):
+        if incident.status == Status.resolved:
+            raise ConflictError(f"{incident.ref} is resolved; reopen it first", field="status")
+        if incident.acknowledged_at is None:
+            incident.acknowledged_at = ctx.now
+            incident.acknowledged_by = ctx.actor
+            _event(
+                session,
+                incident,
+                ctx,
+                "incident_acknowledged",
+                {
+                    "response_due_at": _iso(incident.response_due_at),
+                    "response_breached": rules.response_breached(
+                        incident.response_due_at, ctx.now, ctx.now
+                    ),
+                    "seconds_to_acknowledge": (ctx.now - incident.declared_at).total_seconds(),
+                },
+            )
+        return present(incident, ctx.config, ctx.now)
+
+
+def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
+    with _changing(db, ctx, ref) as (session, incident):
+        services = incident.service_names
+        if data.services is not None:
+            services = _services(ctx.config, data.services)
+        runbook = ctx.config.runbook_for(services)
+        if data.severity is not None:
+            level = _severity(runbook, data.severity)
+            if level.name != incident.severity:
+                due = rules.response_due(incident.declared_at, level, ctx.config.business_calendar)
+                _event(
+                    session,
+                    incident,
+                    ctx,
+                    "severity_changed",
+                    {"from": incident.severity, "to": level.name, "response_due_at": _iso(due)},
+                )
+                incident.severity = level.name
+                incident.response_due_at = due
+        if data.title is not None and data.title != incident.title:
+            _event(
+                session, incident, ctx, "title_changed", {"from": incident.title, "to": data.title}
+            )
+            incident.title = data.title
+        if data.summary is not None and data.summary != incident.summary:
+            _event(session, incident, ctx, "summary_changed", {"summary": data.summary})
+            incident.summary = data.summary
+        if data.services is not None and services != incident.service_names:
+            _event(
+                session,
+                incident,
+                ctx,
+                "services_changed",
+                {"from": incident.service_names, "to": services},
+            )
+            incident.services = [
+                IncidentService(service=s, position=i) for i, s in enumerate(services)
+            ]
+        return present(incident, ctx.config, ctx.now)
+
+
+def assign_role(db: Database, ctx: Context, ref: str, role: str, data: RoleIn) -> IncidentOut:
+    if role not in ROLES:
+        raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}", field="role")
+    person = _person(ctx.config, data.person, "person")
+    with _changing(db, ctx, ref) as (session, incident):
+        current = next((r for r in incident.roles if r.role == role), None)
+        if current is None or current.person != person:
+            _event(
+                session,
+                incident,
+                ctx,
+                "role_assigned",
+                {"role": role, "person": person, "previous": current.person if current else None},
+            )
+            if current is None:
+                incident.roles.append(
+                    IncidentRole(
+                        role=role, person=person, assigned_by=ctx.actor, assigned_at=ctx.now
+                    )
+                )
+            else:
+                current.person, current.assigned_by, current.assigned_at = (
+                    person,
+                    ctx.actor,
+                    ctx.now,
+                )
+        return present(incident, ctx.config, ctx.now)
+
+
+def unassign_role(db: Database, ctx: Context, ref: str, role: str) -> IncidentOut:
+    if role not in ROLES:
+        raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}", field="role")
+    with _changing(db, ctx, ref) as (session, incident):
+        current = next((r for r in incident.roles if r.role == role), None)
+        if current is None:
+            raise NotFoundError(f"{role} is not assigned on {incident.ref}", field="role")
+        _event(session, incident, ctx, "role_unassigned", {"role": role, "person": current.person})
+        incident.roles.remove(current)
+        return present(incident, ctx.config, ctx.now)
+
+
+def add_note(db: Database, ctx: Context, ref: str, data: NoteIn) -> TimelineEventOut:
+    with _changing(db, ctx, ref) as (session, incident):
+        event = timeline.record(
+            session,
+            incident_id=incident.id,
+            kind="note_added",
+            actor=ctx.actor,
+            at=ctx.now,
+            data={"text": data.text},
+        )
+        session.flush()
+        return TimelineEventOut.model_validate(event)
+
+
+def record_assessment(db: Database, ctx: Context, ref: str, data: AssessmentIn) -> IncidentOut:
+    answers = data.model_dump(include=data.model_fields_set)
+    with _changing(db, ctx, ref) as (session, incident):
+        for name, value in answers.items():
+            setattr(incident, name, value)
+        _event(session, incident, ctx, "assessment_recorded", answers)
+        return present(incident, ctx.config, ctx.now)
+
+
+def _refuse_move(incident: Incident, target: str) -> ConflictError:
+    allowed = rules.allowed_moves(Status(incident.status))
+    hint = ", ".join(s.value for s in allowed) or "none (reopen it first)"
+    return ConflictError(
+        f"cannot move {incident.ref} from {incident.status} to {target}; allowed: {hint}",
+        field="status",
+    )
+
+
+def change_status(db: Database, ctx: Context, ref: str, data: StatusIn) -> IncidentOut:
+    target = Status(data.status)
+    with _changing(db, ctx, ref) as (session, incident):
+        if not rules.can_move(Status(incident.status), target):
+            raise _refuse_move(incident, target.value)
+        _event(
+            session,
+            incident,
+            ctx,
+            "status_changed",
+            {"from": incident.status, "to": target.value, "note": data.note},
+        )
+        incident.status = target.value
+        if target is Status.monitoring and incident.mitigated_at is None:
+            incident.mitigated_at = ctx.now  # monitoring means a fix is in place
+        return present(incident, ctx.config, ctx.now)
+
+
+def resolve(db: Database, ctx: Context, ref: str, data: ResolveIn) -> IncidentOut:
+    with _changing(db, ctx, ref) as (session, incident):
+        if not rules.can_move(Status(incident.status), Status.resolved):
+            raise _refuse_move(incident, Status.resolved.value)
+        _event(
+            session,
+            incident,
+            ctx,
+            "incident_resolved",
+            {"from": incident.status, "summary": data.summary, "phase": PHASE_AFTER_RESOLVE},
+        )
+        incident.status = Status.resolved.value
+        incident.resolved_at = ctx.now
+        incident.resolution_summary = data.summary
+        incident.mitigated_at = incident.mitigated_at or ctx.now
+        incident.phase = PHASE_AFTER_RESOLVE
+        return present(incident, ctx.config, ctx.now)
+
+
+def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:
+    with _changing(db, ctx, ref) as (session, incident):
+        if incident.status != Status.resolved:
+            raise ConflictError(
+                f"{incident.ref} is {incident.status}; only a resolved incident can be reopened",
+                field="status",
+            )
+        _event(
+            session,
+            incident,
+            ctx,
+            "incident_reopened",
+            {"reason": data.reason, "previously_resolved_at": _iso(incident.resolved_at)},
+        )
+        incident.status = Status.investigating.value
+        incident.resolved_at = None
+        incident.phase = PHASE_AFTER_REOPEN
+        return present(incident, ctx.config, ctx.now)
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def _encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInputError("invalid cursor", field="cursor") from None
+    if value < 0:
+        raise InvalidInputError("invalid cursor", field="cursor")
+    return value
+
+
+def _status_filter(values: list[str]) -> list[str]:
+    wanted: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            name = part.strip().lower()
+            if name == "open":
+                wanted.extend(s.value for s in OPEN_STATUSES)
+            elif name in Status.__members__:
+                wanted.append(name)
+            elif name:
+                accepted = ", ".join(["open", *(s.value for s in Status)])
+                raise InvalidInputError(
+                    f"unknown status {part!r}; accepted: {accepted}", field="status"
+                )
+    return list(dict.fromkeys(wanted))
+
+
+def list_incidents(
+    db: Database,
+    config: Config,
+    now: datetime,
+    *,
+    status: list[str] | None = None,
+    severity: list[str] | None = None,
+    service: str | None = None,
+    since: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> IncidentPage:
+    query = select(Incident).order_by(Incident.id.desc()).limit(limit + 1)
+    statuses = _status_filter(status or [])
+    if statuses:
+        query = query.where(Incident.status.in_(statuses))
+    if severity:
+        runbook = config.runbook_for([])
+        names = [
+            _severity(runbook, part).name
+            for value in severity
+            for part in value.split(",")
+            if part.strip()
+        ]
+        query = query.where(Incident.severity.in_(names))
+    if service:
+        query = query.where(
+            Incident.id.in_(
+                select(IncidentService.incident_id).where(IncidentService.service == service)
+            )
+        )
+    if since:
+        try:
+            query = query.where(Incident.declared_at >= rules.parse_since(since, now))
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), field="since") from None
+    if cursor:
+        query = query.where(Incident.id < _decode_cursor(cursor))
+    with db.read() as session:
+        rows = list(session.scalars(query))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return IncidentPage(
+            items=[present(row, config, now) for row in rows],
+            next_cursor=_encode_cursor(rows[-1].id) if more else None,
+        )
+
+
+def list_timeline(
+    db: Database, ref: str, *, cursor: str | None = None, limit: int = 200
+) -> TimelinePage:
+    after = _decode_cursor(cursor) if cursor else 0
+    with db.read() as session:
+        incident = _get(session, ref)
+        rows = timeline.events(session, incident.id, after_id=after, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return TimelinePage(
+            items=[TimelineEventOut.model_validate(r) for r in rows],
+            next_cursor=_encode_cursor(rows[-1].id) if more else None,
+        )
+
+
+def open_counts_by_severity(db: Database) -> dict[str, int]:
+    with db.read() as session:
+        rows = session.execute(
+            select(Incident.severity, func.count())
+            .where(Incident.status.in_([s.value for s in OPEN_STATUSES]))
+            .group_by(Incident.severity)
+        )
+        return {severity: int(count) for severity, count in rows}

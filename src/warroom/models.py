@@ -1,0 +1,14 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from warroom.auth.models import ApiToken
+from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
+from warroom.timeline.models import TimelineEvent
+
+__all__ = [
+    "ApiToken",
+    "Incident",
+    "IncidentRefCounter",
+    "IncidentRole",
+    "IncidentService",
+    "TimelineEvent",
+]

@@ -1,0 +1,1 @@
+"""Runbooks: the Markdown document people read, parsed into the policy that drives incidents."""

@@ -1,0 +1,122 @@
+"""The CLI as a user runs it: real HTTP to a real server, exit codes and output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import Api
+from warroom.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli(api: Api, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Api:
+    monkeypatch.setenv("WARROOM_URL", api.url)
+    monkeypatch.setenv("WARROOM_TOKEN", api.tokens["responder"])
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("COLUMNS", "160")
+    return api
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_declare_show_list_and_the_incident_verbs(cli: Api) -> None:
+    code, out, _ = run(
+        "declare", "sev-1", "Checkout API returns 500s", "--service", "api-service", "--json"
+    )
+    assert code == 0
+    incident = json.loads(out)
+    ref = incident["ref"]
+    assert ref == "incident-2025-11-01-0001"
+    assert incident["roles"] == {"incident_commander": "alice"}
+
+    assert run("ack", ref)[0] == 0
+    assert run("assign", ref, "engineering-lead", "dave")[0] == 0
+    assert run("note", ref, "connection pool exhausted")[0] == 0
+    assert run("assess", ref, "--user-impact", "checkout fails", "--no-security")[0] == 0
+    assert run("edit", ref, "--severity", "sev-2")[0] == 0
+    assert run("status", ref, "identified", "--note", "bad deploy")[0] == 0
+
+    code, out, _ = run("show", ref)
+    assert code == 0
+    for text in (
+        ref,
+        "Checkout API returns 500s",
+        "SEV-2",
+        "identified",
+        "#incident-2025-11-01-0001",
+        "engineering_lead",
+        "dave",
+        "on_call_engineer",
+        "missing",
+        "connection pool exhausted",
+        "severity SEV-1 → SEV-2",
+        "Response due",
+    ):
+        assert text in out, text
+
+    code, out, _ = run("show", "incident-2025-11-01-001", "--json")
+    shown = json.loads(out)
+    assert shown["ref"] == ref
+    assert [e["kind"] for e in shown["timeline"]][:3] == [
+        "incident_declared",
+        "incident_acknowledged",
+        "role_assigned",
+    ]
+
+    code, out, _ = run("list")
+    assert code == 0
+    assert ref in out
+    assert run("resolve", ref, "--summary", "rolled back")[0] == 0
+    assert ref not in run("list")[1]
+    code, out, _ = run("list", "--status", "resolved", "--json")
+    assert [i["ref"] for i in json.loads(out)] == [ref]
+    code, out, _ = run("list", "--status", "all", "--severity", "sev-2", "--since", "1h", "--json")
+    assert [i["ref"] for i in json.loads(out)] == [ref]
+    assert run("reopen", ref, "--reason", "errors are back")[0] == 0
+
+
+def test_bad_input_exit_codes_and_messages(cli: Api) -> None:
+    code, _, err = run("declare", "urgent", "x")
+    assert code == 2
+    assert "unknown severity 'urgent'" in err
+    assert "critical" in err
+
+    code, _, err = run("show", "incident-2025-11-01-0042")
+    assert code == 1
+    assert "no incident incident-2025-11-01-0042" in err
+
+    code, _, err = run("declare", "sev-1", "x" * 501)
+    assert code == 2
+    assert "title" in err
+
+    ref = json.loads(run("declare", "sev-3", "t", "--json")[1])["ref"]
+    code, _, err = run("status", ref, "resolved")
+    assert code == 2  # resolving needs the resolve verb and a summary
+    code, _, err = run("resolve", ref, "--summary", "done")
+    code, _, err = run("status", ref, "monitoring")
+    assert code == 1
+    assert "reopen" in err
+    assert run("edit", ref)[0] == 2
+
+
+def test_auth_problems_are_reported_not_raised(cli: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_TOKEN", cli.tokens["viewer"])
+    code, _, err = run("declare", "sev-1", "x")
+    assert code == 1
+    assert "viewer token cannot do this" in err
+    monkeypatch.delenv("WARROOM_TOKEN")
+    code, _, err = run("list")
+    assert code == 1
+    assert "no token for" in err
+    code, _, err = run("list", "--url", "http://127.0.0.1:9", "--token", "x")
+    assert code == 1
+    assert "cannot reach warroom" in err
