@@ -27,6 +27,10 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warroom.paging.escalation.rules import PolicyConfig, Target
+from warroom.paging.notify.contacts import ContactMethod
+from warroom.paging.notify.rules import ThrottleLimits
+from warroom.paging.oncall.model import Schedule
 from warroom.runbooks.model import Runbook
 from warroom.runbooks.service import default_runbook
 from warroom.workdays import BusinessCalendar
@@ -108,6 +112,14 @@ class Person(_Strict):
     name: str = ""
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
     chat: str | None = Field(default=None, description="Chat handle, e.g. @alice")
+    contacts: list[ContactMethod] = Field(
+        default_factory=list, description="How to page; default: the email address"
+    )
+
+    def contact_methods(self) -> list[ContactMethod]:
+        if self.contacts:
+            return list(self.contacts)
+        return [ContactMethod(type="email", address=self.email)] if self.email else []
 
 
 class Team(_Strict):
@@ -120,6 +132,14 @@ class ServiceEntry(_Strict):
     team: str | None = None
     tier: int = Field(default=2, ge=0, le=4)
     description: str = ""
+    escalation_policy: str | None = Field(
+        default=None, description="A policy from escalation_policies; default: the runbook's"
+    )
+    schedule: str | None = Field(default=None, description="Who its on-call engineer is")
+
+
+class Notifications(_Strict):
+    throttle: ThrottleLimits = Field(default_factory=ThrottleLimits)
 
 
 class Config(_Strict):
@@ -130,6 +150,37 @@ class Config(_Strict):
     teams: list[Team] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
     services: list[ServiceEntry] = Field(default_factory=list)
+    schedules: list[Schedule] = Field(default_factory=list)
+    escalation_policies: list[PolicyConfig] = Field(default_factory=list)
+    positions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Runbook names (engineering_lead, vp_engineering) -> person:/schedule:/team:",
+    )
+    notifications: Notifications = Field(default_factory=Notifications)
+
+    @field_validator("positions")
+    @classmethod
+    def _positions(cls, value: dict[str, str]) -> dict[str, str]:
+        for target in value.values():
+            parsed = Target.parse(target)
+            if parsed.kind == "position":
+                raise ValueError(f"{target}: a position must map to a person, schedule or team")
+        return value
+
+    def person(self, person_id: str) -> Person | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+    def team(self, name: str) -> Team | None:
+        return next((t for t in self.teams if t.name == name), None)
+
+    def schedule(self, name: str) -> Schedule | None:
+        return next((s for s in self.schedules if s.name == name), None)
+
+    def service(self, name: str) -> ServiceEntry | None:
+        return next((s for s in self.services if s.name == name), None)
+
+    def escalation_policy(self, name: str) -> PolicyConfig | None:
+        return next((p for p in self.escalation_policies if p.name == name), None)
 
     def service_names(self) -> list[str]:
         return [s.name for s in self.services]
@@ -208,6 +259,8 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
         ("people", [p.id for p in config.people]),
         ("teams", [t.name for t in config.teams]),
         ("services", [s.name for s in config.services]),
+        ("schedules", [s.name for s in config.schedules]),
+        ("escalation_policies", [p.name for p in config.escalation_policies]),
     ):
         seen: set[str] = set()
         for i, name in enumerate(names):
@@ -220,12 +273,55 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
         for j, member in enumerate(team.members):
             if people and member not in people:
                 problems.append((("teams", i, "members", j), f"unknown person {member!r}"))
+    schedules = {s.name for s in config.schedules}
+    policies = {p.name for p in config.escalation_policies}
     for i, service in enumerate(config.services):
         if service.team is not None and service.team not in teams:
             known = ", ".join(sorted(teams)) or "none defined"
             problems.append(
                 (("services", i, "team"), f"unknown team {service.team!r} (known: {known})")
             )
+        if service.schedule is not None and service.schedule not in schedules:
+            problems.append((("services", i, "schedule"), f"unknown schedule {service.schedule!r}"))
+        if service.escalation_policy is not None and service.escalation_policy not in policies:
+            problems.append(
+                (
+                    ("services", i, "escalation_policy"),
+                    f"unknown escalation policy {service.escalation_policy!r}",
+                )
+            )
+    names_by_kind = {"person": people, "schedule": schedules, "team": teams}
+
+    def check_target(path: Path_, text: str) -> None:
+        target = Target.parse(text)
+        names = names_by_kind.get(target.kind)
+        if names is not None and (names or target.kind != "person") and target.name not in names:
+            problems.append((path, f"unknown {target.kind} {target.name!r}"))
+
+    for i, policy in enumerate(config.escalation_policies):
+        for j, step in enumerate(policy.steps):
+            for k, target in enumerate(step.targets):
+                check_target(("escalation_policies", i, "steps", j, "targets", k), target)
+    for name, target in config.positions.items():
+        check_target(("positions", name), target)
+    for i, schedule in enumerate(config.schedules):
+        for j, layer in enumerate(schedule.layers):
+            for k, person in enumerate(layer.participants):
+                if people and person not in people:
+                    problems.append(
+                        (
+                            ("schedules", i, "layers", j, "participants", k),
+                            f"unknown person {person!r}",
+                        )
+                    )
+        for j, override in enumerate(schedule.overrides):
+            if people and override.person not in people:
+                problems.append(
+                    (
+                        ("schedules", i, "overrides", j, "person"),
+                        f"unknown person {override.person!r}",
+                    )
+                )
     return problems
 
 

@@ -1,7 +1,9 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from warroom.auth.models import ApiToken
+from warroom.auth.models import ApiToken, InstanceSetting
+from warroom.engine.models import Job
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
+from warroom.paging.models import Page
 from warroom.timeline.models import TimelineEvent
 
 __all__ = [
@@ -10,5 +12,8 @@ __all__ = [
     "IncidentRefCounter",
     "IncidentRole",
     "IncidentService",
+    "InstanceSetting",
+    "Job",
+    "Page",
     "TimelineEvent",
 ]

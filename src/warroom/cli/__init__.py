@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from warroom.cli import incidents, server
+from warroom.cli.runbook import runbook_app
 
 app = typer.Typer(
     name="warroom",
@@ -16,6 +17,7 @@ app = typer.Typer(
 )
 server.register(app)
 incidents.register(app)
+app.add_typer(runbook_app, name="runbook")
 
 
 def main() -> None:

@@ -1,59 +1,44 @@
-"""Which runbook governs an incident."""
+"""Which runbook governs an incident, and loading runbooks as policy."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cache
+from pathlib import Path
 
-from warroom.runbooks.model import RoleRequirement, Runbook, SeverityLevel
+from warroom.runbooks.findings import Finding, RunbookError
+from warroom.runbooks.model import Runbook
+from warroom.runbooks.parser import ParseResult, parse_runbook
+
+DEFAULT_RUNBOOK_PATH = Path(__file__).with_name("default.md")
+
+__all__ = [
+    "DEFAULT_RUNBOOK_PATH",
+    "RunbookError",
+    "default_runbook",
+    "load_runbook",
+    "parse_runbook_file",
+]
+
+
+def parse_runbook_file(path: str | Path) -> ParseResult:
+    """Parse a file, keeping warnings; raises RunbookError only if it cannot be read."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        finding = Finding(line=1, level="error", code="unreadable", message=str(exc))
+        raise RunbookError(str(path), [finding]) from exc
+    return parse_runbook(raw)
+
+
+def load_runbook(path: str | Path) -> Runbook:
+    """The runbook at `path` as policy; RunbookError (with findings) if it has errors."""
+    result = parse_runbook_file(path)
+    if result.errors:
+        raise RunbookError(str(path), result.findings)
+    return result.runbook
 
 
 @cache
 def default_runbook() -> Runbook:
-    """The shipped default policy, as the customer's runbook states it."""
-    return Runbook(
-        severities=[
-            SeverityLevel(
-                name="SEV-1",
-                rank=1,
-                description="Critical - Service down",
-                aliases=["critical"],
-                response_time=timedelta(minutes=15),
-            ),
-            SeverityLevel(
-                name="SEV-2",
-                rank=2,
-                description="High - Major impact",
-                aliases=["high"],
-                response_time=timedelta(hours=1),
-            ),
-            SeverityLevel(
-                name="SEV-3",
-                rank=3,
-                description="Medium - Minor impact",
-                aliases=["medium"],
-                response_time=timedelta(hours=4),
-            ),
-            SeverityLevel(
-                name="SEV-4",
-                rank=4,
-                description="Low - Minimal impact",
-                aliases=["low"],
-                next_business_day=True,
-            ),
-        ],
-        roles=[
-            RoleRequirement(role="engineering_lead", label="Engineering lead"),
-            RoleRequirement(role="on_call_engineer", label="On-call engineer"),
-            RoleRequirement(
-                role="product_manager",
-                label="Product manager (SEV-1/2)",
-                severities=["SEV-1", "SEV-2"],
-            ),
-            RoleRequirement(
-                role="communications_lead",
-                label="Communications lead (SEV-1)",
-                severities=["SEV-1"],
-            ),
-        ],
-    )
+    """The shipped default policy (`default.md`, written from the customer's runbook)."""
+    return load_runbook(DEFAULT_RUNBOOK_PATH)

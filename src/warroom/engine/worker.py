@@ -1,0 +1,131 @@
+"""The worker: claims due jobs and runs their handlers. Stateless; run as many as you like.
+
+Handlers must be idempotent: a job is re-run when its worker dies before finishing (after
+the lease runs out), so a handler checks the state it is about to change first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from warroom.clock import Clock
+from warroom.config import Config
+from warroom.db import Database
+from warroom.engine import service
+from warroom.engine.service import ClaimedJob
+
+log = logging.getLogger("warroom.worker")
+
+
+class PermanentJobError(Exception):
+    """Retrying cannot help (bad payload, unknown target): fail the job at once."""
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """What a handler gets: the job, and the world it runs in."""
+
+    db: Database
+    config: Config
+    clock: Clock
+    job: ClaimedJob
+    worker: str
+
+
+Handler = Callable[[JobRun], None]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10_000}"
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        config: Config,
+        handlers: Mapping[str, Handler],
+        clock: Clock,
+        *,
+        name: str | None = None,
+        batch: int = 20,
+        poll_seconds: float = 0.2,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.handlers = dict(handlers)
+        self.clock = clock
+        self.name = name or worker_name()
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+
+    def run_once(self) -> int:
+        """Claim and run one batch of due jobs; returns how many ran."""
+        jobs = service.claim(self.db, self.name, self.clock.now(), self.batch)
+        for job in jobs:
+            self._run(job)
+        return len(jobs)
+
+    def run_until_idle(self, max_batches: int = 1000) -> int:
+        """Run batches until nothing is due (tests drive the clock, then call this)."""
+        total = 0
+        for _ in range(max_batches):
+            ran = self.run_once()
+            total += ran
+            if ran == 0:
+                break
+        return total
+
+    def run_forever(self, stop: threading.Event) -> None:
+        log.info("worker %s started", self.name)
+        while not stop.is_set():
+            try:
+                ran = self.run_once()
+            except Exception:
+                log.exception("worker %s could not claim jobs", self.name)
+                ran = 0
+            if ran < self.batch:
+                stop.wait(self.poll_seconds)
+        log.info("worker %s stopped", self.name)
+
+    def _run(self, job: ClaimedJob) -> None:
+        handler = self.handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise PermanentJobError(f"no handler for job kind {job.kind!r}")
+            handler(JobRun(self.db, self.config, self.clock, job, self.name))
+        except PermanentJobError as exc:
+            log.error("job %s (%s) failed permanently: %s", job.id, job.key, exc)
+            service.fail(self.db, _final(job), self.name, self.clock.now(), str(exc))
+        except Exception as exc:
+            error = "".join(traceback.format_exception_only(exc)).strip()
+            given_up = service.fail(self.db, job, self.name, self.clock.now(), error)
+            log.warning(
+                "job %s (%s) attempt %s failed%s: %s",
+                job.id,
+                job.key,
+                job.attempts,
+                "; giving up" if given_up else "; will retry",
+                error,
+            )
+        else:
+            service.complete(self.db, job, self.name, self.clock.now())
+
+
+def _final(job: ClaimedJob) -> ClaimedJob:
+    return ClaimedJob(
+        job.id,
+        job.kind,
+        job.key,
+        job.payload,
+        job.incident_id,
+        job.due_at,
+        job.max_attempts,
+        job.max_attempts,
+    )

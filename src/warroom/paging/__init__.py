@@ -1,0 +1,1 @@
+"""Paging: who gets woken up — escalation, on-call schedules, notifications."""

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warroom.db import Base, BigId, UTCDateTime
+
+
+class Page(Base):
+    """One message to one person on one contact method. `key` is unique, so the same
+    step paging the same person twice is one row."""
+
+    __tablename__ = "pages"
+    __table_args__ = (
+        Index("ix_pages_incident_id", "incident_id"),
+        Index("ix_pages_person_method_sent_at", "person", "method", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    reason: Mapped[str] = mapped_column(String(40))  # escalation, sla_warning, alert
+    step: Mapped[str] = mapped_column(String(60))
+    person: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(300))  # label, without secrets
+    method_index: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)

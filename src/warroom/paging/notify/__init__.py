@@ -1,0 +1,1 @@
+"""Notifications: sending pages through Apprise, within throttles."""

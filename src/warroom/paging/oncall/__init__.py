@@ -1,0 +1,1 @@
+"""On-call schedules: the configuration model, the rotation math and the iCal export."""
