@@ -22,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
 )
@@ -31,8 +32,9 @@ from warroom.paging.escalation.rules import PolicyConfig, Target
 from warroom.paging.notify.contacts import ContactMethod
 from warroom.paging.notify.rules import ThrottleLimits
 from warroom.paging.oncall.model import Schedule
+from warroom.runbooks.findings import RunbookError
 from warroom.runbooks.model import Runbook
-from warroom.runbooks.service import default_runbook
+from warroom.runbooks.service import default_runbook, load_runbook
 from warroom.workdays import BusinessCalendar
 
 
@@ -136,6 +138,7 @@ class ServiceEntry(_Strict):
         default=None, description="A policy from escalation_policies; default: the runbook's"
     )
     schedule: str | None = Field(default=None, description="Who its on-call engineer is")
+    runbook: str | None = Field(default=None, description="Markdown runbook path")
 
 
 class Notifications(_Strict):
@@ -146,6 +149,9 @@ class Config(_Strict):
     """The organisation as code: one YAML file."""
 
     timezone: TimeZoneName = "UTC"
+    runbook: str | None = Field(
+        default=None, description="Default Markdown runbook (path relative to this file)"
+    )
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     teams: list[Team] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
@@ -188,8 +194,48 @@ class Config(_Strict):
     def person_ids(self) -> list[str]:
         return [p.id for p in self.people]
 
+    _runbooks: dict[str, Runbook] = PrivateAttr(default_factory=dict)
+
     def runbook_for(self, services: list[str]) -> Runbook:
+        """The first of the services' own runbooks, else the configured default, else the
+        shipped default (written from the customer's runbook)."""
+        for name in services:
+            service = self.service(name)
+            if service and service.runbook and service.runbook in self._runbooks:
+                return self._runbooks[service.runbook]
+        if self.runbook and self.runbook in self._runbooks:
+            return self._runbooks[self.runbook]
         return default_runbook()
+
+    def load_runbooks(self, base: Path) -> list[tuple[Path_, str]]:
+        """Parse every runbook the file names; returns problems (path in file, message)."""
+        problems: list[tuple[Path_, str]] = []
+        wanted: list[tuple[Path_, str]] = [(("runbook",), self.runbook)] if self.runbook else []
+        wanted += [
+            (("services", i, "runbook"), s.runbook)
+            for i, s in enumerate(self.services)
+            if s.runbook
+        ]
+        for where, name in wanted:
+            if name in self._runbooks:
+                continue
+            try:
+                self._runbooks[name] = load_runbook(base / name)
+            except RunbookError as exc:
+                errors = [f for f in exc.findings if f.level == "error"] or exc.findings
+                first = errors[0]
+                problems.append(
+                    (
+                        where,
+                        f"runbook {name}: line {first.line}: {first.message}"
+                        + (
+                            f" (and {len(errors) - 1} more; run `warroom runbook lint`)"
+                            if len(errors) > 1
+                            else ""
+                        ),
+                    )
+                )
+        return problems
 
     @cached_property
     def business_calendar(self) -> BusinessCalendar:
@@ -325,7 +371,7 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
     return problems
 
 
-def parse_config(text: str, filename: str = "<config>") -> Config:
+def parse_config(text: str, filename: str = "<config>", base: Path | None = None) -> Config:
     """Validate YAML text into a Config; raise ConfigError listing every problem with its line."""
     try:
         node = yaml.compose(text)
@@ -350,6 +396,7 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
             problems.append(ConfigProblem(filename, _line_of(loc, lines), _dotted(loc), message))
         raise ConfigError(problems) from exc
     refs = _cross_references(config)
+    refs += config.load_runbooks(base or Path(filename).parent)
     if refs:
         raise ConfigError(
             [ConfigProblem(filename, _line_of(p, lines), _dotted(p), m) for p, m in refs]

@@ -4,6 +4,8 @@ from warroom.auth.models import ApiToken, InstanceSetting
 from warroom.engine.models import Job
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
 from warroom.paging.models import Page
+from warroom.runbooks.models import RunbookAction, StoredRunbook
+from warroom.tasks.models import IncidentTask
 from warroom.timeline.models import TimelineEvent
 
 __all__ = [
@@ -12,8 +14,11 @@ __all__ = [
     "IncidentRefCounter",
     "IncidentRole",
     "IncidentService",
+    "IncidentTask",
     "InstanceSetting",
     "Job",
     "Page",
+    "RunbookAction",
+    "StoredRunbook",
     "TimelineEvent",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,40 @@ def test_auth_problems_are_reported_not_raised(cli: Api, monkeypatch: pytest.Mon
     code, _, err = run("list", "--url", "http://127.0.0.1:9", "--token", "x")
     assert code == 1
     assert "cannot reach warroom" in err
+
+
+def test_tasks_phase_and_playbook_verbs(cli: Api) -> None:
+    code, out, _ = run(
+        "declare", "sev-1", "Orders slow", "--symptom", "connection pool exhausted", "--json"
+    )
+    ref = json.loads(out)["ref"]
+    code, out, _ = run("tasks", ref)
+    assert code == 0
+    assert "Acknowledge the alert" in out
+    assert "Check database performance" in out
+    tasks = json.loads(run("tasks", ref, "--json")[1])
+    first = tasks[0]["number"]
+    code, out, _ = run("task", "done", ref, str(first), "--note", "paged")
+    assert code == 0
+    assert "done" in out
+    assert first not in [t["number"] for t in json.loads(run("tasks", ref, "--json")[1])]
+    assert run("task", "done", ref, str(first))[0] == 1  # already done: conflict
+    assert run("task", "undo", ref, str(first))[0] == 0
+
+    cli.clock.advance(timedelta(minutes=30))
+    code, out, _ = run("show", ref)
+    assert "Overdue tasks" in out
+    assert "Assess severity" in out
+    assert "OVERDUE" in out  # triage's 15 minutes are up
+
+    code, out, _ = run("phase", ref, "mitigation", "--note", "rolling back")
+    assert code == 0
+    assert "◀ current" in out
+    code, out, _ = run("phase", ref, "nonsense")
+    assert code == 2
+    code, out, _ = run("playbook", ref)
+    assert code == 0
+    assert "Database Issues" in out
+    assert "pg_stat_activity" in out
+    code, out, _ = run("playbook", ref, "--symptom", "CPU/memory saturation", "--json")
+    assert "High Traffic Spike" in [s["incident_type"] for s in json.loads(out)["suggestions"]]

@@ -51,12 +51,17 @@ def declare(
     service: Annotated[list[str] | None, typer.Option("--service", "-s", help="Repeatable")] = None,
     summary: Annotated[str, typer.Option(help="What is known so far")] = "",
     commander: Annotated[str | None, typer.Option(help="Incident commander (default: you)")] = None,
+    symptom: Annotated[
+        list[str] | None, typer.Option("--symptom", help="What you see; suggests a playbook")
+    ] = None,
     url: Url = None,
     token: Token = None,
     as_json: Json = False,
 ) -> None:
     """Declare an incident."""
     body: dict[str, Any] = {"title": title, "severity": severity, "services": service or []}
+    if symptom:
+        body["symptoms"] = symptom
     if summary:
         body["summary"] = summary
     if commander:
@@ -121,10 +126,14 @@ def show(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) 
             cursor = page["next_cursor"]
             if not cursor:
                 break
+        task_list = api.get(_path(ref, "tasks"))
     if as_json:
-        render.print_json(out, {**incident, "timeline": events})
+        render.print_json(out, {**incident, "timeline": events, "task_list": task_list})
         return
     out.print(render.incident_panel(incident))
+    overdue = [t for t in task_list if t["overdue"]]
+    if overdue:
+        out.print(render.task_table(overdue, title="Overdue tasks"))
     out.print(render.timeline_table(events))
 
 
@@ -279,7 +288,92 @@ def reopen(
     _show(incident, as_json, render.incident_panel)
 
 
+def tasks(
+    ref: Ref,
+    show_all: Annotated[bool, typer.Option("--all", help="Include done and n/a tasks")] = False,
+    url: Url = None,
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """The incident's tasks, from the runbook's phase checklists."""
+    with _api(url, token) as api:
+        items = api.get(_path(ref, "tasks"))
+    if not show_all:
+        items = [t for t in items if t["applies"] and not t["done_at"]]
+    _show(items, as_json, lambda rows: render.task_table(rows, title=f"Tasks of {ref}"))
+
+
+task_app = typer.Typer(help="Tick off a task.", no_args_is_help=True)
+
+
+@task_app.command("done")
+def task_done(
+    ref: Ref,
+    number: Annotated[int, typer.Argument(help="Task number (see `warroom tasks`)")],
+    note_text: Annotated[str, typer.Option("--note")] = "",
+    url: Url = None,
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """Mark a task done."""
+    with _api(url, token) as api:
+        task = api.post(_path(ref, "tasks", str(number), "done"), {"note": note_text})
+    _show(task, as_json, lambda t: f"task {t['number']} done: {t['text']}")
+
+
+@task_app.command("undo")
+def task_undo(
+    ref: Ref,
+    number: Annotated[int, typer.Argument()],
+    url: Url = None,
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """Mark a done task as not done."""
+    with _api(url, token) as api:
+        task = api.delete(_path(ref, "tasks", str(number), "done"))
+    _show(task, as_json, lambda t: f"task {t['number']} reopened: {t['text']}")
+
+
+def phase(
+    ref: Ref,
+    next_phase: Annotated[
+        str | None, typer.Argument(metavar="NEXT_PHASE", help="A phase, its number, or next")
+    ] = None,
+    note_text: Annotated[str, typer.Option("--note")] = "",
+    url: Url = None,
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """Show the phases and their target windows, or move to another phase."""
+    with _api(url, token) as api:
+        if next_phase:
+            api.post(_path(ref, "phase"), {"phase": next_phase, "note": note_text})
+        data = api.get(_path(ref, "phase"))
+    _show(data, as_json, render.phase_table)
+
+
+def playbook(
+    ref: Ref,
+    symptom: Annotated[list[str] | None, typer.Option("--symptom", help="Add what you see")] = None,
+    url: Url = None,
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """Playbooks the runbook suggests for the incident's symptoms, and why."""
+    with _api(url, token) as api:
+        if symptom:
+            data = api.post(_path(ref, "symptoms"), {"symptoms": symptom})
+        else:
+            data = api.get(_path(ref, "playbook"))
+    _show(data, as_json, render.playbook)
+
+
 def register(app: typer.Typer) -> None:
+    app.command()(tasks)
+    app.add_typer(task_app, name="task")
+    app.command()(phase)
+    app.command()(playbook)
     for command in (
         declare,
         show,

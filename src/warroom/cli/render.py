@@ -101,6 +101,24 @@ def _event_text(event: dict[str, Any]) -> str:
             return f"resolved: {d.get('summary')}"
         case "incident_reopened":
             return "reopened" + (f": {d['reason']}" if d.get("reason") else "")
+        case "phase_changed":
+            skipped = f" (skipped {', '.join(d['skipped'])})" if d.get("skipped") else ""
+            return f"phase {d.get('from')} → {d.get('to')}{skipped}"
+        case "task_completed":
+            return f"task {d.get('task')} done: {d.get('text')}"
+        case "symptoms_recorded":
+            return "symptoms: " + "; ".join(d.get("symptoms") or [])
+        case "escalation_step":
+            who = ", ".join(d.get("people") or []) or "nobody"
+            return f"escalation step {d.get('step')} ({d.get('label')}): paging {who}"
+        case "page_sent":
+            return f"paged {d.get('person')} via {d.get('method')}"
+        case "page_suppressed":
+            return f"page to {d.get('person')} suppressed: {d.get('reason')}"
+        case "response_sla_warning":
+            return "response time 80% used, not acknowledged"
+        case "response_sla_breached":
+            return "response time breached"
     return json.dumps(d)
 
 
@@ -159,6 +177,15 @@ def incident_panel(incident: dict[str, Any]) -> Panel:
             shown = ", ".join(value) if isinstance(value, list) else str(value)
             assessment.add_row(key.replace("_", " ").capitalize(), shown)
 
+    if incident.get("phase_due_at"):
+        phase_due = _when(incident["phase_due_at"])
+        late = Text("  OVERDUE", style="bold red") if incident["phase_overdue"] else Text("")
+        facts.add_row("Phase target", Text(phase_due) + late)
+    if incident.get("tasks"):
+        t = incident["tasks"]
+        overdue = Text(f", {t['overdue']} overdue", style="bold red") if t["overdue"] else Text("")
+        facts.add_row("Tasks", Text(f"{t['done']}/{t['total']} done") + overdue)
+
     parts: list[Any] = [facts, Text(""), roles]
     if assessment.row_count:
         parts += [Text(""), Text("Assessment", style="bold"), assessment]
@@ -167,3 +194,55 @@ def incident_panel(incident: dict[str, Any]) -> Panel:
         title=f"[bold]{incident['ref']}[/bold]  {incident['title']}",
         title_align="left",
     )
+
+
+def task_table(tasks: list[dict[str, Any]], title: str = "Tasks") -> Table:
+    table = Table(header_style="bold", title=title, title_justify="left")
+    for column in ("#", "Phase", "Task", "Due", "Done"):
+        table.add_column(column)
+    for task in tasks:
+        indent = "  " if task["parent"] else ""
+        due = Text(_when(task["due_at"]), style="bold red" if task["overdue"] else "")
+        done = f"{_when(task['done_at'])} {task['done_by']}" if task["done_at"] else ""
+        table.add_row(str(task["number"]), task["phase"], indent + task["text"], due, done)
+    return table
+
+
+def phase_table(data: dict[str, Any]) -> Table:
+    table = Table(header_style="bold", title=f"Phases of {data['ref']}", title_justify="left")
+    for column in ("#", "Phase", "Window", "Target", ""):
+        table.add_column(column)
+    for phase in data["phases"]:
+        marker = Text("◀ current", style="bold") if phase["current"] else Text("")
+        if phase["overdue"]:
+            marker += Text(" OVERDUE", style="bold red")
+        table.add_row(
+            str(phase["number"] or ""),
+            phase["name"],
+            phase["window"],
+            _when(phase["due_at"]),
+            marker,
+        )
+    return table
+
+
+def playbook(data: dict[str, Any]) -> Group:
+    parts: list[Any] = [Text(f"Symptoms: {'; '.join(data['symptoms']) or '—'}", style="bold")]
+    if not data["suggestions"]:
+        known = ", ".join(data["incident_types"]) or "none"
+        parts.append(Text(f"No playbook matches yet. The runbook knows: {known}"))
+    for s in data["suggestions"]:
+        body = Table.grid(padding=(0, 2))
+        body.add_column(style="bold")
+        body.add_column()
+        why = "; ".join(f"{m['symptom']!r} ← {', '.join(m['words'])}" for m in s["matched"])
+        body.add_row("Matched", why)
+        for block in s["investigation"]:
+            body.add_row("Investigate", "\n".join(block["commands"]))
+        for step in s["investigation_steps"]:
+            body.add_row("Investigate", step)
+        body.add_row("Resolve", "\n".join(f"- {r}" for r in s["resolution"]))
+        parts.append(
+            Panel(body, title=f"{s['incident_type']} (score {s['score']})", title_align="left")
+        )
+    return Group(*parts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
@@ -14,12 +14,16 @@ from warroom.incidents.schemas import (
     IncidentPage,
     NoteIn,
     PatchIn,
+    PhaseIn,
     ReopenIn,
     ResolveIn,
     RoleIn,
     StatusIn,
+    SymptomsIn,
 )
 from warroom.rest import Db, Reader, Responder
+from warroom.tasks import service as tasks
+from warroom.tasks.schemas import TaskDoneIn, TaskOut
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
@@ -114,3 +118,40 @@ def timeline(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> TimelinePage:
     return service.list_timeline(db, ref, cursor=cursor, limit=limit)
+
+
+@router.get("/{ref}/tasks")
+def list_tasks(ref: Ref, ctx: Reader, db: Db) -> list[TaskOut]:
+    return tasks.list_tasks(db, ref, ctx.now)
+
+
+@router.post("/{ref}/tasks/{number}/done")
+def complete_task(
+    ref: Ref, number: int, ctx: Responder, db: Db, body: TaskDoneIn | None = None
+) -> TaskOut:
+    return tasks.complete(db, ctx, ref, number, body or TaskDoneIn())
+
+
+@router.delete("/{ref}/tasks/{number}/done")
+def undo_task(ref: Ref, number: int, ctx: Responder, db: Db) -> TaskOut:
+    return tasks.undo(db, ctx, ref, number)
+
+
+@router.get("/{ref}/phase")
+def phases(ref: Ref, ctx: Reader, db: Db) -> dict[str, Any]:
+    return service.phases(db, ctx.config, ctx.now, ref)
+
+
+@router.post("/{ref}/phase")
+def move_phase(ref: Ref, body: PhaseIn, ctx: Responder, db: Db) -> IncidentOut:
+    return service.move_phase(db, ctx, ref, body)
+
+
+@router.post("/{ref}/symptoms")
+def add_symptoms(ref: Ref, body: SymptomsIn, ctx: Responder, db: Db) -> dict[str, Any]:
+    return service.add_symptoms(db, ctx, ref, body)
+
+
+@router.get("/{ref}/playbook")
+def playbook(ref: Ref, ctx: Reader, db: Db) -> dict[str, Any]:
+    return service.playbook(db, ctx.config, ref)

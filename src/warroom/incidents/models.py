@@ -33,6 +33,13 @@ class Incident(Base):
     systems_impacted: Mapped[list[str] | None] = mapped_column(JSONType, default=None)
     data_at_risk: Mapped[bool | None] = mapped_column(Boolean, default=None)
     security_incident: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    answers: Mapped[dict[str, str] | None] = mapped_column(
+        JSONType, default=None, doc="Answers to a runbook's other assessment questions"
+    )
+    symptoms: Mapped[list[str] | None] = mapped_column(JSONType, default=None)
+    runbook_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runbooks.id", ondelete="SET NULL"), default=None
+    )
 
     declared_by: Mapped[str] = mapped_column(String(200))
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -127,3 +127,30 @@ def parse_since(text: str, now: datetime) -> datetime:
             f"cannot read {text!r} as a time; use 30m, 24h, 7d, 2w or an ISO 8601 date"
         ) from None
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+# --- assessment -----------------------------------------------------------------------
+
+ASSESSMENT_FIELDS = (
+    "user_impact",
+    "users_affected",
+    "systems_impacted",
+    "data_at_risk",
+    "security_incident",
+)
+
+
+def question_key(question: str) -> str:
+    """Which assessment field answers a runbook question; other questions get their slug."""
+    text = question.lower()
+    if "security" in text:
+        return "security_incident"
+    if "data" in text and "risk" in text:
+        return "data_at_risk"
+    if "how many" in text or "affected" in text:
+        return "users_affected"
+    if "system" in text or "service" in text:
+        return "systems_impacted"
+    if "impact" in text:
+        return "user_impact"
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")[:60] or "answer"

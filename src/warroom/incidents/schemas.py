@@ -19,6 +19,9 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Symptom = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class DeclareIn(_In):
     title: Title
     severity: str = Field(max_length=40, examples=["SEV-1"])
@@ -27,6 +30,18 @@ class DeclareIn(_In):
     commander: Name | None = Field(
         default=None, description="Incident commander; the declarer when not given"
     )
+    symptoms: list[Symptom] = Field(
+        default_factory=list, max_length=20, description="What you see; suggests a playbook"
+    )
+
+
+class SymptomsIn(_In):
+    symptoms: list[Symptom] = Field(min_length=1, max_length=20)
+
+
+class PhaseIn(_In):
+    phase: str = Field(min_length=1, max_length=100, description="A phase key, number, or next")
+    note: Text = ""
 
 
 class PatchIn(_In):
@@ -61,6 +76,9 @@ class AssessmentIn(_In):
     systems_impacted: list[Name] | None = None
     data_at_risk: bool | None = None
     security_incident: bool | None = None
+    answers: dict[Annotated[str, StringConstraints(max_length=60)], Text] | None = Field(
+        default=None, description="Answers to the runbook's other questions, by key"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> AssessmentIn:
@@ -93,6 +111,23 @@ class Assessment(BaseModel):
     security_incident: bool | None
 
 
+class Question(BaseModel):
+    key: str
+    question: str
+    answer: str | bool | list[str] | None
+
+
+class RunbookRef(BaseModel):
+    title: str
+    version: str | None
+
+
+class TaskSummary(BaseModel):
+    total: int
+    done: int
+    overdue: int
+
+
 class IncidentOut(BaseModel):
     ref: str
     title: str
@@ -114,6 +149,12 @@ class IncidentOut(BaseModel):
     resolution_summary: str | None
     response_due_at: datetime | None
     response_breached: bool
+    phase_due_at: datetime | None
+    phase_overdue: bool
+    assessment_questions: list[Question]
+    symptoms: list[str]
+    runbook: RunbookRef | None
+    tasks: TaskSummary | None = None
     updated_at: datetime
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,8 @@ from warroom.db import Database
 from warroom.errors import ConflictError, InvalidInputError, NotFoundError
 from warroom.incidents import rules
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
-from warroom.incidents.rules import OPEN_STATUSES, ROLES, Status
+from warroom.incidents.queries import by_ref
+from warroom.incidents.rules import ASSESSMENT_FIELDS, OPEN_STATUSES, ROLES, Status
 from warroom.incidents.schemas import (
     Assessment,
     AssessmentIn,
@@ -29,25 +30,67 @@ from warroom.incidents.schemas import (
     IncidentPage,
     NoteIn,
     PatchIn,
+    PhaseIn,
+    Question,
     ReopenIn,
     ResolveIn,
     RoleIn,
+    RunbookRef,
     StatusIn,
+    SymptomsIn,
+    TaskSummary,
 )
+from warroom.paging import service as paging
+from warroom.runbooks import store as runbooks
 from warroom.runbooks.model import Runbook, SeverityLevel, UnknownSeverityError
+from warroom.runbooks.playbooks import suggest
+from warroom.tasks import rules as task_rules
+from warroom.tasks import service as tasks
 from warroom.timeline import service as timeline
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
-
-FIRST_PHASE = "triage"
-PHASE_AFTER_RESOLVE = "postmortem"
-PHASE_AFTER_REOPEN = "investigation"
 
 # --- presenting ---------------------------------------------------------------------
 
 
-def present(incident: Incident, config: Config, now: datetime) -> IncidentOut:
-    runbook = config.runbook_for(incident.service_names)
+def runbook_of(session: Session, incident: Incident, config: Config) -> Runbook:
+    if incident.runbook_id is not None:
+        return runbooks.load(session, incident.runbook_id)
+    return config.runbook_for(incident.service_names)
+
+
+def _questions(incident: Incident, runbook: Runbook) -> list[Question]:
+    phase_questions = [q for phase in runbook.phases for q in phase.questions]
+    answers = incident.answers or {}
+    fields = incident.assessment()
+    out = []
+    for question in phase_questions:
+        key = rules.question_key(question)
+        answer = fields[key] if key in ASSESSMENT_FIELDS else answers.get(key)
+        out.append(Question(key=key, question=question, answer=answer))
+    return out
+
+
+def present(
+    session: Session,
+    incident: Incident,
+    config: Config,
+    now: datetime,
+    *,
+    with_tasks: bool = True,
+) -> IncidentOut:
+    runbook = runbook_of(session, incident, config)
     assigned = {r.role: r.person for r in incident.roles}
+    phase = runbook.phase(incident.phase)
+    phase_due = task_rules.phase_due(phase, tasks.anchors(incident)) if phase else None
+    summary = None
+    if with_tasks:
+        rows = [tasks.present(t, incident, now) for t in tasks.tasks_of(session, incident)]
+        applicable = [t for t in rows if t.applies]
+        summary = TaskSummary(
+            total=len(applicable),
+            done=sum(1 for t in applicable if t.done_at),
+            overdue=sum(1 for t in applicable if t.overdue),
+        )
     return IncidentOut(
         ref=incident.ref,
         title=incident.title,
@@ -71,6 +114,14 @@ def present(incident: Incident, config: Config, now: datetime) -> IncidentOut:
         response_breached=rules.response_breached(
             incident.response_due_at, incident.acknowledged_at, now
         ),
+        phase_due_at=phase_due,
+        phase_overdue=task_rules.overdue(phase_due, incident.status == Status.resolved, now)
+        if phase and phase.window.anchor != "resolution"
+        else task_rules.overdue(phase_due, False, now),
+        assessment_questions=_questions(incident, runbook),
+        symptoms=incident.symptoms or [],
+        runbook=RunbookRef(title=runbook.title, version=runbook.metadata.version),
+        tasks=summary,
         updated_at=incident.updated_at,
     )
 
@@ -110,30 +161,10 @@ def _person(config: Config, person: str, field: str) -> str:
 # --- loading ------------------------------------------------------------------------
 
 
-def _by_ref(ref: str) -> Select[Incident]:
-    try:
-        day, seq = rules.parse_ref(ref)
-    except ValueError:
-        raise NotFoundError(f"no incident {ref}", field="ref") from None
-    return select(Incident).where(Incident.ref_day == day, Incident.ref_seq == seq)
-
-
-def _get(session: Session, ref: str, *, lock: bool = False) -> Incident:
-    query = _by_ref(ref)
-    if lock:
-        # Serialises concurrent changes to one incident on PostgreSQL; SQLite writers
-        # are already serialised by BEGIN IMMEDIATE.
-        query = query.with_for_update()
-    incident = session.scalar(query)
-    if incident is None:
-        raise NotFoundError(f"no incident {ref}", field="ref")
-    return incident
-
-
 @contextmanager
 def _changing(db: Database, ctx: Context, ref: str) -> Iterator[tuple[Session, Incident]]:
     with db.write() as session:
-        incident = _get(session, ref, lock=True)
+        incident = by_ref(session, ref, lock=True)
         incident.updated_at = ctx.now
         yield session, incident
 
@@ -185,7 +216,9 @@ def declare(db: Database, ctx: Context, data: DeclareIn) -> IncidentOut:
             summary=data.summary,
             severity=level.name,
             status=Status.investigating.value,
-            phase=FIRST_PHASE,
+            phase=task_rules.first_phase(runbook),
+            symptoms=data.symptoms or None,
+            runbook_id=runbooks.store(session, runbook, ctx.now),
             declared_by=ctx.actor,
             declared_at=ctx.now,
             response_due_at=due,
@@ -202,6 +235,9 @@ def declare(db: Database, ctx: Context, data: DeclareIn) -> IncidentOut:
         )
         session.add(incident)
         session.flush()
+        task_count = tasks.create_for(session, incident, runbook)
+        paging.plan_escalation(session, ctx.config, incident, ctx.now)
+        paging.plan_response_sla(session, incident, ctx.now)
         _event(
             session,
             incident,
@@ -215,14 +251,18 @@ def declare(db: Database, ctx: Context, data: DeclareIn) -> IncidentOut:
                 "summary": data.summary,
                 "incident_commander": commander,
                 "response_due_at": _iso(due),
+                "phase": incident.phase,
+                "tasks": task_count,
+                "symptoms": data.symptoms,
+                "runbook": runbook.title,
             },
         )
-        return present(incident, ctx.config, ctx.now)
+        return present(session, incident, ctx.config, ctx.now)
 
 
 def get(db: Database, config: Config, now: datetime, ref: str) -> IncidentOut:
     with db.read() as session:
-        return present(_get(session, ref), config, now)
+        return present(session, by_ref(session, ref), config, now)
 
 
 def acknowledge(db: Database, ctx: Context, ref: str) -> IncidentOut:
@@ -245,7 +285,8 @@ def acknowledge(db: Database, ctx: Context, ref: str) -> IncidentOut:
                     "seconds_to_acknowledge": (ctx.now - incident.declared_at).total_seconds(),
                 },
             )
-        return present(incident, ctx.config, ctx.now)
+            paging.on_acknowledged(session, incident, ctx.now)
+        return present(session, incident, ctx.config, ctx.now)
 
 
 def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
@@ -267,6 +308,8 @@ def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
                 )
                 incident.severity = level.name
                 incident.response_due_at = due
+                paging.plan_escalation(session, ctx.config, incident, ctx.now)
+                paging.plan_response_sla(session, incident, ctx.now)
         if data.title is not None and data.title != incident.title:
             _event(
                 session, incident, ctx, "title_changed", {"from": incident.title, "to": data.title}
@@ -286,7 +329,7 @@ def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
             incident.services = [
                 IncidentService(service=s, position=i) for i, s in enumerate(services)
             ]
-        return present(incident, ctx.config, ctx.now)
+        return present(session, incident, ctx.config, ctx.now)
 
 
 def assign_role(db: Database, ctx: Context, ref: str, role: str, data: RoleIn) -> IncidentOut:
@@ -315,7 +358,7 @@ def assign_role(db: Database, ctx: Context, ref: str, role: str, data: RoleIn) -
                     ctx.actor,
                     ctx.now,
                 )
-        return present(incident, ctx.config, ctx.now)
+        return present(session, incident, ctx.config, ctx.now)
 
 
 def unassign_role(db: Database, ctx: Context, ref: str, role: str) -> IncidentOut:
@@ -327,7 +370,7 @@ def unassign_role(db: Database, ctx: Context, ref: str, role: str) -> IncidentOu
             raise NotFoundError(f"{role} is not assigned on {incident.ref}", field="role")
         _event(session, incident, ctx, "role_unassigned", {"role": role, "person": current.person})
         incident.roles.remove(current)
-        return present(incident, ctx.config, ctx.now)
+        return present(session, incident, ctx.config, ctx.now)
 
 
 def add_note(db: Database, ctx: Context, ref: str, data: NoteIn) -> TimelineEventOut:
@@ -347,10 +390,23 @@ def add_note(db: Database, ctx: Context, ref: str, data: NoteIn) -> TimelineEven
 def record_assessment(db: Database, ctx: Context, ref: str, data: AssessmentIn) -> IncidentOut:
     answers = data.model_dump(include=data.model_fields_set)
     with _changing(db, ctx, ref) as (session, incident):
+        other = answers.pop("answers", None) or {}
+        if other:
+            asked = {q.key for q in _questions(incident, runbook_of(session, incident, ctx.config))}
+            unknown = sorted(set(other) - (asked - set(ASSESSMENT_FIELDS)))
+            if unknown:
+                raise InvalidInputError(
+                    f"no such question {unknown[0]!r}; the runbook asks: "
+                    f"{', '.join(sorted(asked)) or 'nothing'}",
+                    field=f"answers.{unknown[0]}",
+                )
+            incident.answers = {**(incident.answers or {}), **other}
+            answers["answers"] = other
         for name, value in answers.items():
-            setattr(incident, name, value)
+            if name != "answers":
+                setattr(incident, name, value)
         _event(session, incident, ctx, "assessment_recorded", answers)
-        return present(incident, ctx.config, ctx.now)
+        return present(session, incident, ctx.config, ctx.now)
 
 
 def _refuse_move(incident: Incident, target: str) -> ConflictError:
@@ -377,26 +433,30 @@ def change_status(db: Database, ctx: Context, ref: str, data: StatusIn) -> Incid
         incident.status = target.value
         if target is Status.monitoring and incident.mitigated_at is None:
             incident.mitigated_at = ctx.now  # monitoring means a fix is in place
-        return present(incident, ctx.config, ctx.now)
+            tasks.refresh_due(session, incident)
+        return present(session, incident, ctx.config, ctx.now)
 
 
 def resolve(db: Database, ctx: Context, ref: str, data: ResolveIn) -> IncidentOut:
     with _changing(db, ctx, ref) as (session, incident):
         if not rules.can_move(Status(incident.status), Status.resolved):
             raise _refuse_move(incident, Status.resolved.value)
+        phase = task_rules.phase_after_resolve(runbook_of(session, incident, ctx.config))
         _event(
             session,
             incident,
             ctx,
             "incident_resolved",
-            {"from": incident.status, "summary": data.summary, "phase": PHASE_AFTER_RESOLVE},
+            {"from": incident.status, "summary": data.summary, "phase": phase},
         )
         incident.status = Status.resolved.value
         incident.resolved_at = ctx.now
         incident.resolution_summary = data.summary
         incident.mitigated_at = incident.mitigated_at or ctx.now
-        incident.phase = PHASE_AFTER_RESOLVE
-        return present(incident, ctx.config, ctx.now)
+        incident.phase = phase
+        tasks.refresh_due(session, incident)
+        paging.on_resolved(session, incident)
+        return present(session, incident, ctx.config, ctx.now)
 
 
 def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:
@@ -415,8 +475,114 @@ def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:
         )
         incident.status = Status.investigating.value
         incident.resolved_at = None
-        incident.phase = PHASE_AFTER_REOPEN
-        return present(incident, ctx.config, ctx.now)
+        incident.phase = task_rules.phase_after_reopen(runbook_of(session, incident, ctx.config))
+        tasks.refresh_due(session, incident)
+        return present(session, incident, ctx.config, ctx.now)
+
+
+def _phase_target(runbook: Runbook, current: str, wanted: str) -> str:
+    keys = [p.key for p in runbook.phases]
+    if wanted.strip().lower() == "next":
+        if current in keys and keys.index(current) + 1 < len(keys):
+            return keys[keys.index(current) + 1]
+        raise ConflictError(f"{current} is the last phase", field="phase")
+    phase = runbook.phase(wanted)
+    if phase is None:
+        raise InvalidInputError(
+            f"unknown phase {wanted!r}; phases: {', '.join(keys)} (or next)", field="phase"
+        )
+    return phase.key
+
+
+def move_phase(db: Database, ctx: Context, ref: str, data: PhaseIn) -> IncidentOut:
+    """Move to a phase; jumping ahead is allowed and the skipped phases are recorded."""
+    with _changing(db, ctx, ref) as (session, incident):
+        runbook = runbook_of(session, incident, ctx.config)
+        target = _phase_target(runbook, incident.phase, data.phase)
+        if target == incident.phase:
+            raise ConflictError(f"{incident.ref} is already in {target}", field="phase")
+        _event(
+            session,
+            incident,
+            ctx,
+            "phase_changed",
+            {
+                "from": incident.phase,
+                "to": target,
+                "skipped": task_rules.skipped(runbook, incident.phase, target),
+                "note": data.note,
+            },
+        )
+        incident.phase = target
+        return present(session, incident, ctx.config, ctx.now)
+
+
+def phases(db: Database, config: Config, now: datetime, ref: str) -> dict[str, Any]:
+    with db.read() as session:
+        incident = by_ref(session, ref)
+        runbook = runbook_of(session, incident, config)
+        anchors = tasks.anchors(incident)
+        out = []
+        for phase in runbook.phases:
+            due = task_rules.phase_due(phase, anchors)
+            current = phase.key == incident.phase
+            out.append(
+                {
+                    "key": phase.key,
+                    "number": phase.number,
+                    "name": phase.name,
+                    "window": phase.window.text,
+                    "anchor": phase.window.anchor,
+                    "due_at": due,
+                    "current": current,
+                    "overdue": current and task_rules.overdue(due, False, now),
+                }
+            )
+        return {"ref": incident.ref, "current": incident.phase, "phases": out}
+
+
+def add_symptoms(db: Database, ctx: Context, ref: str, data: SymptomsIn) -> dict[str, Any]:
+    with _changing(db, ctx, ref) as (session, incident):
+        known = incident.symptoms or []
+        new = [s for s in data.symptoms if s not in known]
+        if new:
+            incident.symptoms = [*known, *new]
+            _event(session, incident, ctx, "symptoms_recorded", {"symptoms": new})
+        return _playbook(session, incident, ctx.config)
+
+
+def _playbook(session: Session, incident: Incident, config: Config) -> dict[str, Any]:
+    runbook = runbook_of(session, incident, config)
+    suggestions = suggest(runbook, incident.symptoms or [])
+    return {
+        "ref": incident.ref,
+        "symptoms": incident.symptoms or [],
+        "suggestions": [
+            {
+                "incident_type": s.incident_type.name,
+                "key": s.incident_type.key,
+                "score": s.score,
+                "matched": [
+                    {"symptom": m.symptom, "reported": m.reported, "words": m.words}
+                    for m in s.matches
+                ],
+                "symptoms": s.incident_type.symptoms,
+                "investigation": [
+                    {"language": block.language, "commands": [c.text for c in block.commands]}
+                    for block in s.incident_type.investigation
+                ],
+                "investigation_steps": s.incident_type.investigation_steps,
+                "resolution": s.incident_type.resolution,
+            }
+            for s in suggestions
+        ],
+        "incident_types": [t.name for t in runbook.incident_types],
+    }
+
+
+def playbook(db: Database, config: Config, ref: str) -> dict[str, Any]:
+    with db.read() as session:
+        return _playbook(session, by_ref(session, ref), config)
 
 
 # --- reading ------------------------------------------------------------------------
@@ -496,7 +662,7 @@ def list_incidents(
         more = len(rows) > limit
         rows = rows[:limit]
         return IncidentPage(
-            items=[present(row, config, now) for row in rows],
+            items=[present(session, row, config, now, with_tasks=False) for row in rows],
             next_cursor=_encode_cursor(rows[-1].id) if more else None,
         )
 
@@ -506,7 +672,7 @@ def list_timeline(
 ) -> TimelinePage:
     after = _decode_cursor(cursor) if cursor else 0
     with db.read() as session:
-        incident = _get(session, ref)
+        incident = by_ref(session, ref)
         rows = timeline.events(session, incident.id, after_id=after, limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]

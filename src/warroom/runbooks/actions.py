@@ -93,6 +93,14 @@ _ANGLE_PLACEHOLDER = re.compile(r"<([A-Za-z][\w-]*)>")
 _ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 _SUBSTITUTION = re.compile(r"\$\(|`")
 _OPERATOR = re.compile(r"^[();<>|&]+$")
+_OPERATOR_CHAR = re.compile(r"[();<>|&]")
+_QUOTE_CHAR = re.compile(r"[\"'\\]")
+_BRACE_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_SLASH_COMMAND = re.compile(r"/[a-z][\w-]*")
+_INTEGER = re.compile(r"-?\d+")
+_DIGITS = re.compile(r"\d+")
+_SERVICE_SUFFIX = re.compile(r"-(service|svc|api|app)$")
+_SAFE_TOKEN = re.compile(r"[\w@%+=:,./{}-]+")
 
 
 def runner_for(language: str) -> ActionRunner | None:
@@ -106,7 +114,7 @@ def runner_for(language: str) -> ActionRunner | None:
 
 def _looks_like_command(line: str) -> bool:
     first = line.split(maxsplit=1)[0] if line.strip() else ""
-    return bool(re.fullmatch(r"/[a-z][\w-]*", first)) or first in _KNOWN_TOOLS
+    return bool(_SLASH_COMMAND.fullmatch(first)) or first in _KNOWN_TOOLS
 
 
 def split_commands(code: str, language: str, first_line: int) -> list[Command]:
@@ -181,7 +189,7 @@ class _Params:
             type_ = "int"
         value: str | int | None = default
         if type_ == "int" and default is not None:
-            if not re.fullmatch(r"-?\d+", default):
+            if not _INTEGER.fullmatch(default):
                 type_ = "string"
             else:
                 value = int(default)
@@ -199,8 +207,9 @@ def _tokenise(text: str) -> list[str]:
     words = text.split()
     # shlex is slow; a command without quotes or escapes, whose operators stand alone,
     # splits the same on whitespace.
-    if not any(c in text for c in "\"'\\") and all(
-        _OPERATOR.match(w) or not any(c in w for c in "();<>|&") for w in words
+    if not _QUOTE_CHAR.search(text) and (
+        not _OPERATOR_CHAR.search(text)
+        or all(_OPERATOR.match(w) or not _OPERATOR_CHAR.search(w) for w in words)
     ):
         return words
     lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
@@ -224,10 +233,13 @@ def _explicit_placeholders(text: str, params: _Params) -> str:
     def env(match: re.Match[str]) -> str:
         return _placeholder(params.add(slug(match.group(1) or match.group(2)), None))
 
-    text = _ANGLE_PLACEHOLDER.sub(angle, text)
-    text = _ENV_PLACEHOLDER.sub(env, text)
-    for name in re.findall(r"\{([a-z][a-z0-9_]*)\}", text):
-        params.add(name, None)
+    if "<" in text:
+        text = _ANGLE_PLACEHOLDER.sub(angle, text)
+    if "$" in text:
+        text = _ENV_PLACEHOLDER.sub(env, text)
+    if "{" in text:
+        for name in _BRACE_PLACEHOLDER.findall(text):
+            params.add(name, None)
     return text
 
 
@@ -282,10 +294,10 @@ def _slash_params(argv: list[str], params: _Params) -> None:
         elif "flag" in verb and not any(p.name == "flag" for p in params.params):
             name = params.add("flag", token)
         elif any(w in verb for w in ("rollback", "restart", "deploy", "scale", "service")) or (
-            re.search(r"-(service|svc|api|app)$", low)
+            _SERVICE_SUFFIX.search(low)
         ):
             name = params.add("service", token)
-        elif re.fullmatch(r"\d+", token):
+        elif _DIGITS.fullmatch(token):
             name = params.add("count", token)
         else:
             continue
@@ -335,7 +347,7 @@ def parse_command(text: str, runner: ActionRunner) -> ParsedCommand:
     needs_shell = any(_OPERATOR.match(t) for t in argv)
     steps: list[Callable[[list[str], _Params], None]]
     tool = argv[0].rsplit("/", 1)[-1]
-    if argv[0].startswith("/") and re.fullmatch(r"/[a-z][\w-]*", argv[0]):
+    if argv[0].startswith("/") and _SLASH_COMMAND.fullmatch(argv[0]):
         steps = [_slash_params]
     else:
         steps = [
@@ -359,7 +371,7 @@ def _script(parsed: ParsedCommand, text: str) -> str:
     if parsed.runner == "sql" or not parsed.argv:
         return text
     return " ".join(
-        t if _OPERATOR.match(t) or re.fullmatch(r"[\w@%+=:,./{}-]+", t) else shlex.quote(t)
+        t if _OPERATOR.match(t) or _SAFE_TOKEN.fullmatch(t) else shlex.quote(t)
         for t in parsed.argv
     )
 

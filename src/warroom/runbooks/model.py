@@ -14,13 +14,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+_NOT_KEY_CHARS = re.compile(r"[^a-z0-9]+")
+
+
 def slug(text: str) -> str:
     """`On-call engineer` -> `on_call_engineer`: the key a label is stored under."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return _NOT_KEY_CHARS.sub("_", text.lower()).strip("_")
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
+    return _NOT_KEY_CHARS.sub("", text.lower())
 
 
 class UnknownSeverityError(ValueError):

@@ -105,11 +105,14 @@ _CHECKLIST_LABEL = re.compile(
     r"check|action|step|task|to ?do|verif|procedure|sections|wins|do\b", re.IGNORECASE
 )
 _LABEL_SPLIT = re.compile(r"\s+(?:—|–|-)\s+|:\s+")
+_WORD = re.compile(r"[a-z][a-z-]*")
+_PAREN_WINDOW = re.compile(r"(?P<name>.*?)\s*\((?P<window>[^()]*)\)\s*")
+_DASH_WINDOW = re.compile(r"(?P<name>.+?)\s+(?:—|–|-|\||:)\s+(?P<window>.+)")
 
 
 def _first_word_key(name: str) -> str:
-    words = re.findall(r"[a-z][a-z-]*", name.lower())
-    return words[0] if words else ""
+    word = _WORD.search(name.lower())
+    return word.group(0) if word else ""
 
 
 def parse_window(text: str, phase_key: str = "") -> PhaseWindow | None:
@@ -158,10 +161,10 @@ def parse_window(text: str, phase_key: str = "") -> PhaseWindow | None:
 
 def _split_title(rest: str, key_hint: str = "") -> tuple[str, str]:
     """("Detection", "0-5 minutes") from "Detection (0-5 minutes)" or "Detect — 0–5 min"."""
-    paren = re.fullmatch(r"(?P<name>.*?)\s*\((?P<window>[^()]*)\)\s*", rest)
+    paren = _PAREN_WINDOW.fullmatch(rest)
     if paren and parse_window(paren.group("window"), key_hint) is not None:
         return paren.group("name").strip(), paren.group("window").strip()
-    dash = re.fullmatch(r"(?P<name>.+?)\s+(?:—|–|-|\||:)\s+(?P<window>.+)", rest)
+    dash = _DASH_WINDOW.fullmatch(rest)
     if dash and parse_window(dash.group("window"), key_hint) is not None:
         return dash.group("name").strip(), dash.group("window").strip()
     return rest.strip(), ""

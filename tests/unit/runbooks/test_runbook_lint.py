@@ -192,8 +192,34 @@ def test_load_runbook_accepts_warnings(tmp_path: Path) -> None:
 # Markdown-ish fragments, so generated documents hit headings, tables, lists and fences.
 _MARKDOWNISH = st.lists(
     st.sampled_from(
-        ["#", "## ", "|", "-", "*", "[", "]", "(", ")", " ", ":", "`", "```", "\\`", "\n",
-         "\t", ">", "1", "5 min", "SEV-1", "- [ ] ", "**", "$(", "{x}", "Phase 1: ", "\r"]
+        [
+            "#",
+            "## ",
+            "|",
+            "-",
+            "*",
+            "[",
+            "]",
+            "(",
+            ")",
+            " ",
+            ":",
+            "`",
+            "```",
+            "\\`",
+            "\n",
+            "\t",
+            ">",
+            "1",
+            "5 min",
+            "SEV-1",
+            "- [ ] ",
+            "**",
+            "$(",
+            "{x}",
+            "Phase 1: ",
+            "\r",
+        ]
     ),
     max_size=80,
 ).map("".join)

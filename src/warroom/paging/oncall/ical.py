@@ -62,7 +62,7 @@ def from_ical(data: bytes) -> list[Shift]:
         summary = str(event.get("SUMMARY", ""))
         if not summary.startswith(SUMMARY_PREFIX):
             raise ValueError(f"not an on-call event: SUMMARY {summary!r}")
-        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        start, end = event.decoded("DTSTART", None), event.decoded("DTEND", None)
         if not (_is_instant(start) and _is_instant(end)):
             raise ValueError(f"on-call event {summary!r} needs DTSTART and DTEND with a time")
         person = summary.removeprefix(SUMMARY_PREFIX)

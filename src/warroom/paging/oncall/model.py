@@ -52,7 +52,7 @@ from pydantic import (
 
 WeekdayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[WeekdayName, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PERSON_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
 _WALL_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -91,7 +91,7 @@ def _weekday(value: object) -> object:
 TimeZoneName = Annotated[str, AfterValidator(_zone)]
 WallClock = Annotated[time, BeforeValidator(_wall_clock)]
 Weekday = Annotated[WeekdayName, BeforeValidator(_weekday)]
-Person = Annotated[str, Field(pattern=PERSON_PATTERN, max_length=100)]
+Handle = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
 
@@ -124,7 +124,7 @@ class Layer(_Strict):
     handoff_day: Weekday | None = None
     turn_hours: int | None = Field(default=None, ge=1, le=24 * 366)
     start: date
-    participants: list[Person] = Field(min_length=1)
+    participants: list[Handle] = Field(min_length=1)
     restrictions: list[Restriction] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -147,7 +147,7 @@ class Layer(_Strict):
 class Override(_Strict):
     """`person` is on call for [start, end), whatever the layers say."""
 
-    person: Person
+    person: Handle
     start: AwareDatetime
     end: AwareDatetime
 
@@ -164,7 +164,7 @@ class Override(_Strict):
 class Schedule(_Strict):
     """Layers stacked bottom to top, then overrides on top of everything."""
 
-    name: Annotated[str, Field(pattern=PERSON_PATTERN, max_length=100)]
+    name: Handle
     timezone: TimeZoneName = "UTC"
     layers: list[Layer] = Field(min_length=1)
     overrides: list[Override] = Field(default_factory=list)

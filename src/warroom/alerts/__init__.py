@@ -1,0 +1,1 @@
+"""Alerts: intake from monitoring tools and customers, deduplication and routing."""

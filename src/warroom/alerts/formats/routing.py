@@ -1,0 +1,200 @@
+"""Alert routing rules: which service an alert belongs to and whether it opens an incident.
+
+```yaml
+alert_routing:
+  - name: payments-critical            # optional, shown in explanations
+    match:                             # every given condition must hold
+      source: alertmanager             # one source or a list
+      severity: [critical, error]      # normalized alert severities
+      labels:
+        team: payments                 # exact value
+        instance: "=~db-[0-9]+"        # regular expression on the whole value
+    service: payments-db               # default: the alert's own service
+    severity: SEV-1                    # SEV-1..SEV-4, or "none": record the alert only
+    open_incident: true                # default true
+    group_by: [alertname, cluster]     # alerts equal in these labels share an incident
+    auto_resolve: false                # resolve the incident when its alerts resolve
+```
+
+Rules are tried in order and the first match wins. With no match the alert's own
+severity decides: critical → SEV-1, error → SEV-2, warning → SEV-3, info → alert only.
+Label regexes are anchored (must match the whole value) like Prometheus matchers, and
+a label the alert does not have counts as "", so `=~".*"` matches its absence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+from warroom.alerts.formats.model import (
+    AlertEvent,
+    FormatError,
+    Severity,
+    Source,
+    errors_from,
+)
+
+IncidentSeverity = Literal["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
+REGEX_PREFIX = "=~"
+
+DEFAULT_SEVERITY: dict[Severity, IncidentSeverity | None] = {
+    "critical": "SEV-1",
+    "error": "SEV-2",
+    "warning": "SEV-3",
+    "info": None,
+}
+
+
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+def _label_matcher(value: str) -> str:
+    if value.startswith(REGEX_PREFIX):
+        try:
+            re.compile(value.removeprefix(REGEX_PREFIX))
+        except re.error as exc:
+            raise PydanticCustomError(
+                "regex", "is not a valid regular expression: {reason}", {"reason": str(exc)}
+            ) from None
+    return value
+
+
+class Match(BaseModel):
+    """What an alert must look like for the rule to apply; omitted means "any"."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    source: Annotated[list[Source] | None, BeforeValidator(_one_or_many)] = None
+    severity: Annotated[list[Severity] | None, BeforeValidator(_one_or_many)] = None
+    labels: dict[str, Annotated[str, AfterValidator(_label_matcher)]] = {}
+
+
+class RoutingRule(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: str | None = None
+    match: Match = Match()
+    service: str | None = None
+    # None: the alert's own severity decides (DEFAULT_SEVERITY).
+    severity: IncidentSeverity | Literal["none"] | None = None
+    open_incident: bool = True
+    group_by: list[str] = []
+    auto_resolve: bool = False
+
+
+_RULES = TypeAdapter(list[RoutingRule])
+
+
+def parse_rules(raw: Any, prefix: str = "alert_routing") -> list[RoutingRule]:
+    """Validate routing rules from configuration; errors name `alert_routing[i].field`."""
+    try:
+        return _RULES.validate_python(raw)
+    except ValidationError as exc:
+        raise FormatError(errors_from(exc, prefix)) from None
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    """What to do with an alert, and why (`rule_index` is None when no rule matched)."""
+
+    rule_index: int | None
+    rule_name: str | None
+    service: str | None
+    incident_severity: IncidentSeverity | None  # None: record the alert, open nothing
+    open_incident: bool
+    group_by: list[str] = field(default_factory=list)
+    group_key: str = ""
+    auto_resolve: bool = False
+    reason: str = ""
+
+
+def _label_matches(pattern: str, value: str) -> bool:
+    if pattern.startswith(REGEX_PREFIX):
+        return re.fullmatch(pattern.removeprefix(REGEX_PREFIX), value) is not None
+    return pattern == value
+
+
+def matches(rule: RoutingRule, event: AlertEvent) -> bool:
+    """Whether every condition of the rule's `match` holds for the event."""
+    cond = rule.match
+    if cond.source is not None and event.source not in cond.source:
+        return False
+    if cond.severity is not None and event.severity not in cond.severity:
+        return False
+    return all(
+        _label_matches(pattern, event.labels.get(name, ""))
+        for name, pattern in cond.labels.items()
+    )
+
+
+def _group_key(event: AlertEvent, service: str | None, group_by: list[str]) -> str:
+    # Without group_by every alert is its own group; with it, alerts of one service
+    # equal in those labels share one incident.
+    if not group_by:
+        return f"{event.source}:{event.dedup_key}"
+    values = ",".join(f"{name}={event.labels.get(name, '')!r}" for name in group_by)
+    return f"{service or '-'}:{values}"
+
+
+def route(event: AlertEvent, rules: list[RoutingRule]) -> RouteDecision:
+    """The decision for an event: the first matching rule, else the severity default."""
+    for index, rule in enumerate(rules):
+        if not matches(rule, event):
+            continue
+        if rule.severity == "none":
+            severity: IncidentSeverity | None = None
+        elif rule.severity is None:
+            severity = DEFAULT_SEVERITY[event.severity]
+        else:
+            severity = rule.severity
+        service = rule.service or event.service
+        label = f"rule {index}" + (f" ({rule.name})" if rule.name else "")
+        return RouteDecision(
+            rule_index=index,
+            rule_name=rule.name,
+            service=service,
+            incident_severity=severity,
+            open_incident=rule.open_incident and severity is not None,
+            group_by=list(rule.group_by),
+            group_key=_group_key(event, service, rule.group_by),
+            auto_resolve=rule.auto_resolve,
+            reason=f"{label} matched: {_describe(rule)}",
+        )
+    severity = DEFAULT_SEVERITY[event.severity]
+    outcome = severity or "alert only"
+    return RouteDecision(
+        rule_index=None,
+        rule_name=None,
+        service=event.service,
+        incident_severity=severity,
+        open_incident=severity is not None,
+        group_key=_group_key(event, event.service, []),
+        reason=f"no rule matched; {event.severity} alerts default to {outcome}",
+    )
+
+
+def _describe(rule: RoutingRule) -> str:
+    cond = rule.match
+    parts = []
+    if cond.source is not None:
+        parts.append("source in " + "|".join(cond.source))
+    if cond.severity is not None:
+        parts.append("severity in " + "|".join(cond.severity))
+    for name, pattern in cond.labels.items():
+        parts.append(
+            f"{name}{pattern}" if pattern.startswith(REGEX_PREFIX) else f"{name}={pattern}"
+        )
+    return ", ".join(parts) or "matches every alert"

@@ -1,0 +1,1 @@
+"""Incident tasks: the runbook's phase checklists, with deadlines from the phase windows."""

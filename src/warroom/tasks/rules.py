@@ -1,0 +1,86 @@
+"""When tasks and phases are due. Pure.
+
+A phase window gives a deadline measured from an anchor: declaration ("15-60 minutes" →
+60 min after declaring), mitigation, or resolution ("Within 48 hours" of resolving, for
+the postmortem). "Immediate" and "throughout" windows have no deadline: do it now, or
+all along.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from warroom.runbooks.model import Phase, PhaseWindow, Runbook
+
+
+@dataclass(frozen=True)
+class Anchors:
+    declared_at: datetime
+    mitigated_at: datetime | None
+    resolved_at: datetime | None
+
+    def time(self, anchor: str) -> datetime | None:
+        return {
+            "declaration": self.declared_at,
+            "mitigation": self.mitigated_at,
+            "resolution": self.resolved_at,
+        }.get(anchor)
+
+
+def deadline_offset(window: PhaseWindow) -> timedelta | None:
+    if window.kind in ("range", "within") and window.end is not None:
+        return window.end
+    return None
+
+
+def due(anchor: str, offset: timedelta | None, anchors: Anchors) -> datetime | None:
+    start = anchors.time(anchor)
+    return start + offset if start is not None and offset is not None else None
+
+
+def phase_due(phase: Phase, anchors: Anchors) -> datetime | None:
+    return due(phase.window.anchor, deadline_offset(phase.window), anchors)
+
+
+def overdue(due_at: datetime | None, done: bool, now: datetime) -> bool:
+    return due_at is not None and not done and now > due_at
+
+
+def applies(severities: list[str] | None, severity: str) -> bool:
+    return severities is None or severity in severities
+
+
+def first_phase(runbook: Runbook) -> str:
+    """Declaring an incident is triage (detection happened before); else the first phase."""
+    keys = [p.key for p in runbook.phases]
+    return _named(keys, "triage") or (keys[0] if keys else "triage")
+
+
+def phase_after_resolve(runbook: Runbook) -> str:
+    keys = [p.key for p in runbook.phases]
+    return _named(keys, "postmortem", "post_mortem", "review") or (
+        keys[-1] if keys else "postmortem"
+    )
+
+
+def phase_after_reopen(runbook: Runbook) -> str:
+    keys = [p.key for p in runbook.phases]
+    return _named(keys, "investigation", "investigate") or first_phase(runbook)
+
+
+def _named(keys: list[str], *names: str) -> str | None:
+    return next((k for name in names for k in keys if name in k), None)
+
+
+def skipped(runbook: Runbook, current: str, target: str) -> list[str]:
+    """Phases jumped over when moving forward from `current` to `target`."""
+    keys = [p.key for p in runbook.phases]
+    if current not in keys or target not in keys:
+        return []
+    start, end = keys.index(current), keys.index(target)
+    return keys[start + 1 : end] if end > start else []
+
+
+def timedelta_or_none(seconds: int | None) -> timedelta | None:
+    return timedelta(seconds=seconds) if seconds is not None else None
