@@ -27,6 +27,7 @@ from warroom.auth import service as auth
 from warroom.clock import FrozenClock
 from warroom.config import Config
 from warroom.db import Base, Database
+from warroom.workers import ack_links
 
 PG_SERVER = os.environ.get("WARROOM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -103,6 +104,11 @@ class LiveServer:
     def use(self, *, config: Config, clock: FrozenClock) -> None:
         self.app_state.config = config  # type: ignore[attr-defined]
         self.app_state.clock = clock  # type: ignore[attr-defined]
+        self.app_state.ack_links = ack_links(  # type: ignore[attr-defined]
+            self.app_state.db,  # type: ignore[attr-defined]
+            clock,
+            public_url=self.url,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,9 @@ from warroom.db import Database
 from warroom.incidents.api import router as incidents_router
 from warroom.observability import Metrics, MetricsMiddleware
 from warroom.observability import router as observability_router
+from warroom.paging.api import router as paging_router
 from warroom.rest import install_error_handlers
+from warroom.workers import ack_links
 
 
 def create_app(db: Database, config: Config | None = None, clock: Clock | None = None) -> FastAPI:
@@ -24,8 +26,10 @@ def create_app(db: Database, config: Config | None = None, clock: Clock | None =
     app.state.config = config or Config()
     app.state.clock = clock or SystemClock()
     app.state.metrics = Metrics(db)
+    app.state.ack_links = ack_links(db, app.state.clock)
     install_error_handlers(app)
     app.include_router(observability_router)
     app.include_router(incidents_router)
+    app.include_router(paging_router)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

@@ -25,7 +25,7 @@ Ref = Annotated[str, typer.Argument(help="incident-YYYY-MM-DD-NNNN")]
 
 
 @contextmanager
-def _api(url: str | None, token: str | None) -> Iterator[Client]:
+def api_session(url: str | None, token: str | None) -> Iterator[Client]:
     try:
         with Client(resolve_target(url, token)) as client:
             yield client
@@ -34,7 +34,7 @@ def _api(url: str | None, token: str | None) -> Iterator[Client]:
         raise typer.Exit(exc.exit_code) from None
 
 
-def _path(ref: str, *rest: str) -> str:
+def incident_path(ref: str, *rest: str) -> str:
     return "/".join(["/api/v1/incidents", quote(ref, safe=""), *(quote(p, safe="") for p in rest)])
 
 
@@ -66,7 +66,7 @@ def declare(
         body["summary"] = summary
     if commander:
         body["commander"] = commander
-    with _api(url, token) as api:
+    with api_session(url, token) as api:
         incident = api.post("/api/v1/incidents", body)
     _show(incident, as_json, render.incident_panel)
 
@@ -93,7 +93,7 @@ def list_(
         params.append(("since", since))
     items: list[dict[str, Any]] = []
     cursor: str | None = None
-    with _api(url, token) as api:
+    with api_session(url, token) as api:
         while len(items) < limit:
             page_params = [*params, ("limit", min(200, limit - len(items)))]
             if cursor:
@@ -113,20 +113,20 @@ def list_(
 
 def show(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) -> None:
     """Show an incident: summary, roles, due times, and its timeline."""
-    with _api(url, token) as api:
-        incident = api.get(_path(ref))
+    with api_session(url, token) as api:
+        incident = api.get(incident_path(ref))
         events: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
             page = api.get(
-                _path(ref, "timeline"),
+                incident_path(ref, "timeline"),
                 params={"limit": 1000, **({"cursor": cursor} if cursor else {})},
             )
             events += page["items"]
             cursor = page["next_cursor"]
             if not cursor:
                 break
-        task_list = api.get(_path(ref, "tasks"))
+        task_list = api.get(incident_path(ref, "tasks"))
     if as_json:
         render.print_json(out, {**incident, "timeline": events, "task_list": task_list})
         return
@@ -139,8 +139,8 @@ def show(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) 
 
 def ack(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) -> None:
     """Acknowledge an incident (stops the response clock)."""
-    with _api(url, token) as api:
-        incident = api.post(_path(ref, "acknowledge"))
+    with api_session(url, token) as api:
+        incident = api.post(incident_path(ref, "acknowledge"))
     _show(incident, as_json, render.incident_panel)
 
 
@@ -153,8 +153,8 @@ def assign(
     as_json: Json = False,
 ) -> None:
     """Give a role to a person."""
-    with _api(url, token) as api:
-        incident = api.put(_path(ref, "roles", role.replace("-", "_")), {"person": person})
+    with api_session(url, token) as api:
+        incident = api.put(incident_path(ref, "roles", role.replace("-", "_")), {"person": person})
     _show(incident, as_json, render.incident_panel)
 
 
@@ -166,8 +166,8 @@ def unassign(
     as_json: Json = False,
 ) -> None:
     """Take a role back."""
-    with _api(url, token) as api:
-        incident = api.delete(_path(ref, "roles", role.replace("-", "_")))
+    with api_session(url, token) as api:
+        incident = api.delete(incident_path(ref, "roles", role.replace("-", "_")))
     _show(incident, as_json, render.incident_panel)
 
 
@@ -179,8 +179,8 @@ def note(
     as_json: Json = False,
 ) -> None:
     """Add an internal note to the timeline."""
-    with _api(url, token) as api:
-        event = api.post(_path(ref, "notes"), {"text": text})
+    with api_session(url, token) as api:
+        event = api.post(incident_path(ref, "notes"), {"text": text})
     _show(event, as_json, lambda e: f"note added to {ref} at {e['occurred_at']}")
 
 
@@ -208,8 +208,8 @@ def edit(
     if not body:
         err.print("error: give at least one of --title, --severity, --summary, --service")
         raise typer.Exit(2)
-    with _api(url, token) as api:
-        incident = api.patch(_path(ref), body)
+    with api_session(url, token) as api:
+        incident = api.patch(incident_path(ref), body)
     _show(incident, as_json, render.incident_panel)
 
 
@@ -241,8 +241,8 @@ def assess(
     if not body:
         err.print("error: give at least one answer (see --help)")
         raise typer.Exit(2)
-    with _api(url, token) as api:
-        incident = api.patch(_path(ref, "assessment"), body)
+    with api_session(url, token) as api:
+        incident = api.patch(incident_path(ref, "assessment"), body)
     _show(incident, as_json, render.incident_panel)
 
 
@@ -257,8 +257,10 @@ def status(
     as_json: Json = False,
 ) -> None:
     """Move the incident's status (resolve has its own verb)."""
-    with _api(url, token) as api:
-        incident = api.post(_path(ref, "status"), {"status": new_status.lower(), "note": note_text})
+    with api_session(url, token) as api:
+        incident = api.post(
+            incident_path(ref, "status"), {"status": new_status.lower(), "note": note_text}
+        )
     _show(incident, as_json, render.incident_panel)
 
 
@@ -270,8 +272,8 @@ def resolve(
     as_json: Json = False,
 ) -> None:
     """Resolve an incident."""
-    with _api(url, token) as api:
-        incident = api.post(_path(ref, "resolve"), {"summary": summary})
+    with api_session(url, token) as api:
+        incident = api.post(incident_path(ref, "resolve"), {"summary": summary})
     _show(incident, as_json, render.incident_panel)
 
 
@@ -283,8 +285,8 @@ def reopen(
     as_json: Json = False,
 ) -> None:
     """Reopen a resolved incident."""
-    with _api(url, token) as api:
-        incident = api.post(_path(ref, "reopen"), {"reason": reason})
+    with api_session(url, token) as api:
+        incident = api.post(incident_path(ref, "reopen"), {"reason": reason})
     _show(incident, as_json, render.incident_panel)
 
 
@@ -296,8 +298,8 @@ def tasks(
     as_json: Json = False,
 ) -> None:
     """The incident's tasks, from the runbook's phase checklists."""
-    with _api(url, token) as api:
-        items = api.get(_path(ref, "tasks"))
+    with api_session(url, token) as api:
+        items = api.get(incident_path(ref, "tasks"))
     if not show_all:
         items = [t for t in items if t["applies"] and not t["done_at"]]
     _show(items, as_json, lambda rows: render.task_table(rows, title=f"Tasks of {ref}"))
@@ -316,8 +318,8 @@ def task_done(
     as_json: Json = False,
 ) -> None:
     """Mark a task done."""
-    with _api(url, token) as api:
-        task = api.post(_path(ref, "tasks", str(number), "done"), {"note": note_text})
+    with api_session(url, token) as api:
+        task = api.post(incident_path(ref, "tasks", str(number), "done"), {"note": note_text})
     _show(task, as_json, lambda t: f"task {t['number']} done: {t['text']}")
 
 
@@ -330,8 +332,8 @@ def task_undo(
     as_json: Json = False,
 ) -> None:
     """Mark a done task as not done."""
-    with _api(url, token) as api:
-        task = api.delete(_path(ref, "tasks", str(number), "done"))
+    with api_session(url, token) as api:
+        task = api.delete(incident_path(ref, "tasks", str(number), "done"))
     _show(task, as_json, lambda t: f"task {t['number']} reopened: {t['text']}")
 
 
@@ -346,10 +348,10 @@ def phase(
     as_json: Json = False,
 ) -> None:
     """Show the phases and their target windows, or move to another phase."""
-    with _api(url, token) as api:
+    with api_session(url, token) as api:
         if next_phase:
-            api.post(_path(ref, "phase"), {"phase": next_phase, "note": note_text})
-        data = api.get(_path(ref, "phase"))
+            api.post(incident_path(ref, "phase"), {"phase": next_phase, "note": note_text})
+        data = api.get(incident_path(ref, "phase"))
     _show(data, as_json, render.phase_table)
 
 
@@ -361,11 +363,11 @@ def playbook(
     as_json: Json = False,
 ) -> None:
     """Playbooks the runbook suggests for the incident's symptoms, and why."""
-    with _api(url, token) as api:
+    with api_session(url, token) as api:
         if symptom:
-            data = api.post(_path(ref, "symptoms"), {"symptoms": symptom})
+            data = api.post(incident_path(ref, "symptoms"), {"symptoms": symptom})
         else:
-            data = api.get(_path(ref, "playbook"))
+            data = api.get(incident_path(ref, "playbook"))
     _show(data, as_json, render.playbook)
 
 

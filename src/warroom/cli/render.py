@@ -25,7 +25,7 @@ STATUS_STYLE = {
 }
 
 
-def _when(value: str | None) -> str:
+def when(value: str | None) -> str:
     if not value:
         return "—"
     instant = datetime.fromisoformat(value).astimezone(UTC)
@@ -53,7 +53,7 @@ def incident_table(items: list[dict[str, Any]]) -> Table:
             else Text(
                 "ack'd"
                 if item["acknowledged_at"]
-                else f"due {_when(item['response_due_at'])[11:16]}"
+                else f"due {when(item['response_due_at'])[11:16]}"
             )
         )
         table.add_row(
@@ -62,7 +62,7 @@ def incident_table(items: list[dict[str, Any]]) -> Table:
             Text(item["status"], style=STATUS_STYLE.get(item["status"], "")),
             item["title"],
             ", ".join(item["services"]) or "—",
-            _when(item["declared_at"])[5:16],
+            when(item["declared_at"])[5:16],
             response,
         )
     return table
@@ -128,7 +128,7 @@ def timeline_table(events: list[dict[str, Any]]) -> Table:
     table.add_column("Actor")
     table.add_column("Event")
     for event in events:
-        table.add_row(_when(event["occurred_at"]), event["actor"], _event_text(event))
+        table.add_row(when(event["occurred_at"]), event["actor"], _event_text(event))
     return table
 
 
@@ -146,18 +146,18 @@ def incident_panel(incident: dict[str, Any]) -> Panel:
     facts.add_row("Services", ", ".join(incident["services"]) or "—")
     if incident["summary"]:
         facts.add_row("Summary", incident["summary"])
-    facts.add_row("Declared", f"{_when(incident['declared_at'])} by {incident['declared_by']}")
-    due = _when(incident["response_due_at"])
+    facts.add_row("Declared", f"{when(incident['declared_at'])} by {incident['declared_by']}")
+    due = when(incident["response_due_at"])
     if incident["response_breached"]:
         facts.add_row("Response due", Text(f"{due}  BREACHED", style="bold red"))
     else:
         facts.add_row("Response due", f"{due}  (met)" if incident["acknowledged_at"] else due)
     acked = incident["acknowledged_at"]
     facts.add_row(
-        "Acknowledged", f"{_when(acked)} by {incident['acknowledged_by']}" if acked else "—"
+        "Acknowledged", f"{when(acked)} by {incident['acknowledged_by']}" if acked else "—"
     )
-    facts.add_row("Mitigated", _when(incident["mitigated_at"]))
-    facts.add_row("Resolved", _when(incident["resolved_at"]))
+    facts.add_row("Mitigated", when(incident["mitigated_at"]))
+    facts.add_row("Resolved", when(incident["resolved_at"]))
     if incident["resolution_summary"]:
         facts.add_row("Resolution", incident["resolution_summary"])
 
@@ -178,7 +178,7 @@ def incident_panel(incident: dict[str, Any]) -> Panel:
             assessment.add_row(key.replace("_", " ").capitalize(), shown)
 
     if incident.get("phase_due_at"):
-        phase_due = _when(incident["phase_due_at"])
+        phase_due = when(incident["phase_due_at"])
         late = Text("  OVERDUE", style="bold red") if incident["phase_overdue"] else Text("")
         facts.add_row("Phase target", Text(phase_due) + late)
     if incident.get("tasks"):
@@ -202,8 +202,8 @@ def task_table(tasks: list[dict[str, Any]], title: str = "Tasks") -> Table:
         table.add_column(column)
     for task in tasks:
         indent = "  " if task["parent"] else ""
-        due = Text(_when(task["due_at"]), style="bold red" if task["overdue"] else "")
-        done = f"{_when(task['done_at'])} {task['done_by']}" if task["done_at"] else ""
+        due = Text(when(task["due_at"]), style="bold red" if task["overdue"] else "")
+        done = f"{when(task['done_at'])} {task['done_by']}" if task["done_at"] else ""
         table.add_row(str(task["number"]), task["phase"], indent + task["text"], due, done)
     return table
 
@@ -220,7 +220,7 @@ def phase_table(data: dict[str, Any]) -> Table:
             str(phase["number"] or ""),
             phase["name"],
             phase["window"],
-            _when(phase["due_at"]),
+            when(phase["due_at"]),
             marker,
         )
     return table

@@ -70,12 +70,20 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8080,
     database_url: DatabaseUrl = None,
     config: ConfigFile = None,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run a job worker in this process (default: yes on SQLite, no on PostgreSQL)",
+        ),
+    ] = None,
 ) -> None:
-    """Run the API server (and, on SQLite, everything else in the same process)."""
+    """Run the API server (and, on SQLite, the job worker in the same process)."""
     import uvicorn
 
     from warroom.app import create_app
     from warroom.observability import configure_logging
+    from warroom.workers import make_worker, start_in_background
 
     settings = _settings(database_url, config)
     cfg = _load_config(settings.config)
@@ -91,7 +99,40 @@ def serve(
         print(f"Using the admin token saved in {path}", flush=True)
     print(f"warroom listening on {url}", flush=True)
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(db, cfg), host=host, port=port, log_config=None, access_log=False)
+    app = create_app(db, cfg)
+    stop = None
+    if worker if worker is not None else db.dialect == "sqlite":
+        _, stop = start_in_background(make_worker(db, cfg, app.state.clock))
+    try:
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    finally:
+        if stop is not None:
+            stop.set()
+
+
+def worker(
+    database_url: DatabaseUrl = None,
+    config: ConfigFile = None,
+    poll: Annotated[float, typer.Option(help="Seconds between polls when idle", min=0.01)] = 0.2,
+) -> None:
+    """Run due jobs (pages, escalations, reminders). Run as many as you like on PostgreSQL."""
+    import signal
+    import threading
+
+    from warroom.observability import configure_logging
+    from warroom.workers import make_worker
+
+    settings = _settings(database_url, config)
+    cfg = _load_config(settings.config)
+    db = Database(settings.database_url)
+    if not migrations.is_current(db):
+        err.print("the database schema is not current; run `warroom db upgrade` first")
+        raise typer.Exit(1)
+    configure_logging(settings.log_level)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    make_worker(db, cfg, SystemClock(), poll_seconds=poll).run_forever(stop)
 
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -149,6 +190,7 @@ def config_validate(file: Annotated[Path, typer.Argument(help="YAML config file"
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command()(worker)
     app.add_typer(db_app, name="db")
     app.add_typer(token_app, name="token")
     app.add_typer(config_app, name="config")

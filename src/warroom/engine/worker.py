@@ -39,6 +39,7 @@ class JobRun:
 
 
 Handler = Callable[[JobRun], None]
+GiveUp = Callable[[JobRun, str], None]  # called once when a job has failed for the last time
 
 
 def worker_name() -> str:
@@ -53,6 +54,7 @@ class Worker:
         handlers: Mapping[str, Handler],
         clock: Clock,
         *,
+        on_give_up: Mapping[str, GiveUp] | None = None,
         name: str | None = None,
         batch: int = 20,
         poll_seconds: float = 0.2,
@@ -60,6 +62,7 @@ class Worker:
         self.db = db
         self.config = config
         self.handlers = dict(handlers)
+        self.on_give_up = dict(on_give_up or {})
         self.clock = clock
         self.name = name or worker_name()
         self.batch = batch
@@ -96,16 +99,20 @@ class Worker:
 
     def _run(self, job: ClaimedJob) -> None:
         handler = self.handlers.get(job.kind)
+        run = JobRun(self.db, self.config, self.clock, job, self.name)
         try:
             if handler is None:
                 raise PermanentJobError(f"no handler for job kind {job.kind!r}")
-            handler(JobRun(self.db, self.config, self.clock, job, self.name))
+            handler(run)
         except PermanentJobError as exc:
             log.error("job %s (%s) failed permanently: %s", job.id, job.key, exc)
             service.fail(self.db, _final(job), self.name, self.clock.now(), str(exc))
+            self._give_up(run, str(exc))
         except Exception as exc:
             error = "".join(traceback.format_exception_only(exc)).strip()
             given_up = service.fail(self.db, job, self.name, self.clock.now(), error)
+            if given_up:
+                self._give_up(run, error)
             log.warning(
                 "job %s (%s) attempt %s failed%s: %s",
                 job.id,
@@ -116,6 +123,15 @@ class Worker:
             )
         else:
             service.complete(self.db, job, self.name, self.clock.now())
+
+    def _give_up(self, run: JobRun, error: str) -> None:
+        hook = self.on_give_up.get(run.job.kind)
+        if hook is None:
+            return
+        try:
+            hook(run, error)
+        except Exception:
+            log.exception("give-up hook for job %s failed", run.job.id)
 
 
 def _final(job: ClaimedJob) -> ClaimedJob:

@@ -114,6 +114,15 @@ _RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant; UTC when no offset is given."""
+    try:
+        instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"cannot read {text!r} as an ISO 8601 time") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
 def parse_since(text: str, now: datetime) -> datetime:
     """`24h`, `7d`, `30m`, `2w`, or an ISO 8601 instant (UTC if no offset is given)."""
     text = text.strip()

@@ -20,15 +20,20 @@ from warroom.auth.links import AckLinks
 from warroom.config import Config
 from warroom.db import Database
 from warroom.engine import service as engine
-from warroom.engine.worker import Handler, JobRun, PermanentJobError
+from warroom.engine.worker import GiveUp, Handler, JobRun, PermanentJobError
+from warroom.errors import InvalidInputError, NotFoundError
 from warroom.incidents.models import Incident
+from warroom.incidents.queries import by_ref
 from warroom.incidents.rules import Status
 from warroom.paging.escalation import rules as escalation
 from warroom.paging.escalation.rules import Policy, Target
 from warroom.paging.models import Page
 from warroom.paging.notify import rules as throttle
 from warroom.paging.notify.sender import Message, Sender
-from warroom.paging.oncall.rules import on_call_at
+from warroom.paging.oncall.ical import to_ical
+from warroom.paging.oncall.model import Schedule
+from warroom.paging.oncall.rules import on_call_at, shifts
+from warroom.paging.schemas import OnCallOut, PageOut, ScheduleOut, ShiftOut
 from warroom.timeline import service as timeline
 
 log = logging.getLogger("warroom.paging")
@@ -96,7 +101,8 @@ def plan_response_sla(session: Session, incident: Incident, now: datetime) -> No
         return
     warn_at = incident.declared_at + (due - incident.declared_at) * SLA_WARNING_AT
     stamp = due.strftime("%Y%m%dT%H%M%S")
-    for kind, at in ((SLA_WARNING, warn_at), (SLA_BREACH, due)):
+    # A response at exactly the due time is in time; the breach is the second after.
+    for kind, at in ((SLA_WARNING, warn_at), (SLA_BREACH, due + timedelta(seconds=1))):
         engine.enqueue(
             session,
             kind=kind,
@@ -476,8 +482,80 @@ def handlers(sender: Sender, links: AckLinks) -> dict[str, Handler]:
     }
 
 
+def give_up_hooks() -> dict[str, GiveUp]:
+    return {SEND_PAGE: page_failed}
+
+
 def list_pages(db: Database, incident_id: int) -> list[Page]:
     with db.read() as session:
         return list(
             session.scalars(select(Page).where(Page.incident_id == incident_id).order_by(Page.id))
         )
+
+
+# --- schedules (read-only faces of the on-call rules) ---------------------------------
+
+
+def _schedule(config: Config, name: str) -> Schedule:
+    schedule = config.schedule(name)
+    if schedule is None:
+        known = ", ".join(s.name for s in config.schedules) or "none configured"
+        raise NotFoundError(f"no schedule {name!r} (known: {known})", field="schedule")
+    return schedule
+
+
+def schedules(config: Config, now: datetime) -> list[ScheduleOut]:
+    return [
+        ScheduleOut(
+            name=s.name,
+            timezone=s.timezone,
+            layers=[layer.name for layer in s.layers],
+            on_call_now=on_call_at(s, now),
+        )
+        for s in config.schedules
+    ]
+
+
+def who_is_on_call(config: Config, name: str, at: datetime) -> OnCallOut:
+    return OnCallOut(schedule=name, at=at, person=on_call_at(_schedule(config, name), at))
+
+
+MAX_SHIFT_SPAN = timedelta(days=366)
+
+
+def schedule_shifts(config: Config, name: str, start: datetime, end: datetime) -> list[ShiftOut]:
+    if end <= start:
+        raise InvalidInputError("the end must be after the start", field="until")
+    if end - start > MAX_SHIFT_SPAN:
+        raise InvalidInputError("at most a year of shifts at a time", field="until")
+    return [
+        ShiftOut(person=s.person, start=s.start, end=s.end)
+        for s in shifts(_schedule(config, name), start, end)
+    ]
+
+
+def schedule_ical(config: Config, name: str, start: datetime, end: datetime) -> bytes:
+    found = shifts(_schedule(config, name), start, end)
+    return to_ical(name, found, generated_at=start)
+
+
+def pages_of(db: Database, ref: str) -> list[PageOut]:
+    with db.read() as session:
+        incident = by_ref(session, ref)
+        rows = session.scalars(
+            select(Page).where(Page.incident_id == incident.id).order_by(Page.id)
+        )
+        return [
+            PageOut(
+                person=p.person,
+                method=p.method,
+                reason=p.reason,
+                step=p.step,
+                status=p.status,
+                queued_at=p.queued_at,
+                sent_at=p.sent_at,
+                acknowledged_at=p.acknowledged_at,
+                error=p.error,
+            )
+            for p in rows
+        ]

@@ -371,8 +371,7 @@ def _script(parsed: ParsedCommand, text: str) -> str:
     if parsed.runner == "sql" or not parsed.argv:
         return text
     return " ".join(
-        t if _OPERATOR.match(t) or _SAFE_TOKEN.fullmatch(t) else shlex.quote(t)
-        for t in parsed.argv
+        t if _OPERATOR.match(t) or _SAFE_TOKEN.fullmatch(t) else shlex.quote(t) for t in parsed.argv
     )
 
 

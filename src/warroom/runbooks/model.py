@@ -13,7 +13,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
 _NOT_KEY_CHARS = re.compile(r"[^a-z0-9]+")
 
 

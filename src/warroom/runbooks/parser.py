@@ -413,11 +413,19 @@ class _Reader:
                     block, ActionContext("mitigation", incident_type=itype.key), report
                 )
         taken: set[str] = set()
+        # Per name, the suffix to try next: every lower one is taken already (and stays
+        # taken), so a name repeated n times costs O(n), not O(n^2).
+        next_suffix: dict[str, int] = {}
         unique: list[ActionDefinition] = []
         for action in actions:
-            name, counter = action.name, 2
-            while name in taken:
-                name, counter = f"{action.name}_{counter}", counter + 1
+            name = action.name
+            if name in taken:
+                counter = next_suffix.get(action.name, 2)
+                name = f"{action.name}_{counter}"
+                while name in taken:
+                    counter += 1
+                    name = f"{action.name}_{counter}"
+                next_suffix[action.name] = counter + 1
             taken.add(name)
             unique.append(
                 action if name == action.name else action.model_copy(update={"name": name})
@@ -495,7 +503,7 @@ class _Reader:
     def metadata(self) -> RunbookMetadata:
         values: dict[str, str] = {}
         for line, _ in self.text_lines():
-            match = _METADATA_LINE.match(line.strip())
+            match = _METADATA_LINE.match(line.strip()) if ":" in line else None
             if match:
                 key = match.group("key").lower()
                 key = (
@@ -516,6 +524,8 @@ class _Reader:
 
     def lint_text(self) -> None:
         for line, number in self.text_lines():
+            if "$" not in line:
+                continue
             for match in _SUBSTITUTION.finditer(line):
                 self.log.warning(
                     number,

@@ -115,15 +115,23 @@ def test_zero_start_time_is_unset_too() -> None:
         (lambda b: b.update(alerts={}), "'alerts' must be an array"),
         (lambda b: b.update(version="3"), "'version' must be '4'"),
         (lambda b: b.update(truncatedAlerts="2"), "'truncatedAlerts' must be an integer"),
-        (lambda b: b["alerts"][1].update(status="ok"),
-         "'alerts[1].status' must be 'firing' or 'resolved'"),
-        (lambda b: b["alerts"][0]["labels"].update(port=8080),
-         "'alerts[0].labels.port' must be a string"),
+        (
+            lambda b: b["alerts"][1].update(status="ok"),
+            "'alerts[1].status' must be 'firing' or 'resolved'",
+        ),
+        (
+            lambda b: b["alerts"][0]["labels"].update(port=8080),
+            "'alerts[0].labels.port' must be a string",
+        ),
         (lambda b: b["alerts"][0].pop("labels"), "'alerts[0].labels' is required"),
-        (lambda b: b["alerts"][0].update(startsAt="yesterday"),
-         "'alerts[0].startsAt' is not an ISO 8601 time like 2025-11-01T12:00:00Z"),
-        (lambda b: b["alerts"][0].update(endsAt=1730000000),
-         "'alerts[0].endsAt' must be a string with an ISO 8601 time"),
+        (
+            lambda b: b["alerts"][0].update(startsAt="yesterday"),
+            "'alerts[0].startsAt' is not an ISO 8601 time like 2025-11-01T12:00:00Z",
+        ),
+        (
+            lambda b: b["alerts"][0].update(endsAt=1730000000),
+            "'alerts[0].endsAt' must be a string with an ISO 8601 time",
+        ),
     ],
 )
 def test_errors_name_the_field(payload: Load, mutate: Callable[[Any], Any], error: str) -> None:

@@ -32,11 +32,17 @@ def test_grafana_alerts_become_events_with_links_and_values(payload: Load) -> No
     assert memory.details["values"] == {"B": 44.23943737541908, "C": 1}
     assert memory.details["value_string"].startswith("[ var='B'")
     assert [item["text"] for item in memory.links] == [
-        "Source", "Runbook", "Dashboard", "Panel", "Silence",
+        "Source",
+        "Runbook",
+        "Dashboard",
+        "Panel",
+        "Silence",
     ]
     assert memory.images == [
-        {"src": "https://grafana.example.org/render/mem.png",
-         "alt": "This alert was triggered for zone us-1"}
+        {
+            "src": "https://grafana.example.org/render/mem.png",
+            "alt": "This alert was triggered for zone us-1",
+        }
     ]
 
     assert cpu.action == "resolve"
@@ -48,7 +54,8 @@ def test_grafana_alerts_become_events_with_links_and_values(payload: Load) -> No
 
 def test_group_title_is_the_last_resort_summary() -> None:
     body = {
-        "status": "firing", "title": "[FIRING:1] DatasourceNoData",
+        "status": "firing",
+        "title": "[FIRING:1] DatasourceNoData",
         "alerts": [{"status": "firing", "labels": {"rule_uid": "x"}, "fingerprint": "f1"}],
     }
     assert grafana.parse(body).events[0].summary == "[FIRING:1] DatasourceNoData"
@@ -59,10 +66,14 @@ def test_group_title_is_the_last_resort_summary() -> None:
     [
         (lambda b: b.update(version="4"), "'version' must be '1'"),
         (lambda b: b.update(orgId="1"), "'orgId' must be an integer"),
-        (lambda b: b["alerts"][0].update(values={"B": "high"}),
-         "'alerts[0].values.B' must be a number"),
-        (lambda b: b["alerts"][0].update(dashboardURL=None),
-         "'alerts[0].dashboardURL' must be a string"),
+        (
+            lambda b: b["alerts"][0].update(values={"B": "high"}),
+            "'alerts[0].values.B' must be a number",
+        ),
+        (
+            lambda b: b["alerts"][0].update(dashboardURL=None),
+            "'alerts[0].dashboardURL' must be a string",
+        ),
     ],
 )
 def test_grafana_errors_name_the_field(

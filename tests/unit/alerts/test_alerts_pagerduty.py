@@ -35,7 +35,9 @@ def test_the_documented_trigger_example(payload: Load) -> None:
     assert event.service == "postgres"
     assert event.labels == {"component": "postgres", "group": "prod-datapipe", "class": "deploy"}
     assert event.details == {
-        "ping time": "1500ms", "load avg": 0.75, "client": "Sample Monitoring Service",
+        "ping time": "1500ms",
+        "load avg": 0.75,
+        "client": "Sample Monitoring Service",
     }
     assert event.occurred_at == datetime(2015, 7, 17, 8, 42, 58, 315000, tzinfo=UTC)
     assert event.links == [
@@ -44,7 +46,9 @@ def test_the_documented_trigger_example(payload: Load) -> None:
     ]
     assert event.images[0]["alt"] == "Example text"
     assert pagerduty.accepted_body(event) == {
-        "status": "success", "message": "Event processed", "dedup_key": "samplekeyhere",
+        "status": "success",
+        "message": "Event processed",
+        "dedup_key": "samplekeyhere",
     }
 
 
@@ -94,10 +98,14 @@ def test_missing_trigger_fields_are_all_named(payload: Load) -> None:
     [
         (lambda b: b.pop("payload"), "'payload' is missing or blank"),
         (lambda b: b.update(payload="disk full"), "'payload' must be an object"),
-        (lambda b: b.update(event_action="escalate"),
-         "'event_action' must be 'trigger', 'acknowledge' or 'resolve'"),
-        (lambda b: b.update(dedup_key="k" * 256),
-         "'dedup_key' is too long (maximum 255 characters)"),
+        (
+            lambda b: b.update(event_action="escalate"),
+            "'event_action' must be 'trigger', 'acknowledge' or 'resolve'",
+        ),
+        (
+            lambda b: b.update(dedup_key="k" * 256),
+            "'dedup_key' is too long (maximum 255 characters)",
+        ),
         (lambda b: b.update(dedup_key=42), "'dedup_key' must be a string"),
         (lambda b: b.update(links={"href": "x"}), "'links' must be an array"),
         (lambda b: b["links"][0].pop("href"), "'links[0].href' is missing or blank"),
@@ -164,5 +172,6 @@ def test_change_event_errors_name_the_field(payload: Load) -> None:
     with pytest.raises(FormatError) as caught:
         pagerduty.parse_change(body)
     assert caught.value.errors == [
-        "'routing_key' must be a string", "'payload.summary' is missing or blank",
+        "'routing_key' must be a string",
+        "'payload.summary' is missing or blank",
     ]

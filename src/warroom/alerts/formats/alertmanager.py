@@ -117,8 +117,7 @@ def alert_event(alert: WireAlert, source: Source) -> AlertEvent:
         service=first_present(labels, SERVICE_LABELS),
         labels=dict(labels),
         details=dict(annotations),
-        links=link(alert.generatorURL, "Source")
-        + link(annotations.get("runbook_url"), "Runbook"),
+        links=link(alert.generatorURL, "Source") + link(annotations.get("runbook_url"), "Runbook"),
         occurred_at=(alert.endsAt if resolved else None) or alert.startsAt,
         starts_at=alert.startsAt,
         ends_at=alert.endsAt,

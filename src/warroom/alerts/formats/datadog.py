@@ -143,7 +143,10 @@ class WireDatadog(BaseModel):
 
 
 _TYPE_SEVERITY: dict[str, Severity] = {
-    "error": "error", "warning": "warning", "info": "info", "success": "info",
+    "error": "error",
+    "warning": "warning",
+    "info": "info",
+    "success": "info",
 }
 
 

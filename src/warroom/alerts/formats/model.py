@@ -94,19 +94,50 @@ class ChangeEvent:
 
 # Lenient on purpose: labels from Alertmanager or Grafana are whatever rule authors
 # wrote, so common spellings of "how bad" are understood rather than refused.
+# fmt: off
 _SEVERITY_WORDS: dict[str, Severity] = {
-    "critical": "critical", "crit": "critical", "page": "critical", "fatal": "critical",
-    "emergency": "critical", "emerg": "critical", "alert": "critical", "disaster": "critical",
-    "p1": "critical", "sev1": "critical", "sev-1": "critical", "sev0": "critical",
-    "sev-0": "critical", "p0": "critical",
-    "error": "error", "err": "error", "high": "error", "major": "error", "p2": "error",
-    "sev2": "error", "sev-2": "error",
-    "warning": "warning", "warn": "warning", "medium": "warning", "moderate": "warning",
-    "minor": "warning", "average": "warning", "p3": "warning", "sev3": "warning",
+    "critical": "critical",
+    "crit": "critical",
+    "page": "critical",
+    "fatal": "critical",
+    "emergency": "critical",
+    "emerg": "critical",
+    "alert": "critical",
+    "disaster": "critical",
+    "p1": "critical",
+    "sev1": "critical",
+    "sev-1": "critical",
+    "sev0": "critical",
+    "sev-0": "critical",
+    "p0": "critical",
+    "error": "error",
+    "err": "error",
+    "high": "error",
+    "major": "error",
+    "p2": "error",
+    "sev2": "error",
+    "sev-2": "error",
+    "warning": "warning",
+    "warn": "warning",
+    "medium": "warning",
+    "moderate": "warning",
+    "minor": "warning",
+    "average": "warning",
+    "p3": "warning",
+    "sev3": "warning",
     "sev-3": "warning",
-    "info": "info", "informational": "info", "information": "info", "low": "info",
-    "notice": "info", "debug": "info", "none": "info", "ok": "info", "p4": "info",
-    "p5": "info", "sev4": "info", "sev-4": "info",
+    "info": "info",
+    "informational": "info",
+    "information": "info",
+    "low": "info",
+    "notice": "info",
+    "debug": "info",
+    "none": "info",
+    "ok": "info",
+    "p4": "info",
+    "p5": "info",
+    "sev4": "info",
+    "sev-4": "info",
 }
 
 
@@ -154,6 +185,10 @@ Timestamp = Annotated[datetime | None, BeforeValidator(_timestamp_or_none)]
 
 def epoch_to_datetime(value: float) -> datetime:
     """Seconds or milliseconds since the epoch (told apart by size) as aware UTC."""
+    try:
+        value = float(value)  # a JSON integer can be too large for a float
+    except OverflowError:
+        raise PydanticCustomError("timestamp", "is out of range") from None
     if not math.isfinite(value):
         raise PydanticCustomError("timestamp", "is not a finite number")
     # 1e11 seconds is the year 5138, 1e11 milliseconds is 1973: anything above is ms.
@@ -227,9 +262,7 @@ def _message(error: Mapping[str, Any], missing: str) -> str:
     return message.replace("Input should be", "must be", 1)
 
 
-def errors_from(
-    exc: ValidationError, prefix: str = "", missing: str = "is required"
-) -> list[str]:
+def errors_from(exc: ValidationError, prefix: str = "", missing: str = "is required") -> list[str]:
     """Pydantic's errors as sentences naming the field: `'payload.summary' is required`."""
     out: list[str] = []
     for error in exc.errors():

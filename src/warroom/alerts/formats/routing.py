@@ -88,8 +88,8 @@ class RoutingRule(BaseModel):
     name: str | None = None
     match: Match = Match()
     service: str | None = None
-    # None: the alert's own severity decides (DEFAULT_SEVERITY).
-    severity: IncidentSeverity | Literal["none"] | None = None
+    # None: the alert's own severity decides (DEFAULT_SEVERITY); "none": alert only.
+    severity: Literal["SEV-1", "SEV-2", "SEV-3", "SEV-4", "none"] | None = None
     open_incident: bool = True
     group_by: list[str] = []
     auto_resolve: bool = False
@@ -135,8 +135,7 @@ def matches(rule: RoutingRule, event: AlertEvent) -> bool:
     if cond.severity is not None and event.severity not in cond.severity:
         return False
     return all(
-        _label_matches(pattern, event.labels.get(name, ""))
-        for name, pattern in cond.labels.items()
+        _label_matches(pattern, event.labels.get(name, "")) for name, pattern in cond.labels.items()
     )
 
 

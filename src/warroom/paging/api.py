@@ -1,0 +1,120 @@
+"""REST routes for paging: the acknowledge link, schedules and on-call, pages, jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from warroom.auth.links import AckLinks
+from warroom.context import Context
+from warroom.engine import service as engine
+from warroom.errors import InvalidInputError, WarroomError
+from warroom.incidents import rules as incident_rules
+from warroom.incidents import service as incidents
+from warroom.paging import service
+from warroom.paging.schemas import JobOut, OnCallOut, PageOut, ScheduleOut, ShiftOut
+from warroom.rest import Db, Reader
+from warroom.runbooks.durations import DurationError, parse_duration
+
+router = APIRouter(tags=["paging"])
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    html = (
+        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+        f"<title>{escape(title)}</title><body style='font-family:sans-serif;max-width:40em;"
+        f"margin:3em auto'><h1>{escape(title)}</h1><p>{escape(body)}</p></body>"
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+@router.get("/ack/{token}", response_class=HTMLResponse, include_in_schema=True)
+def acknowledge_link(token: str, request: Request, db: Db) -> HTMLResponse:
+    """The link in a page: acknowledges as the person paged, without logging in."""
+    links: AckLinks = request.app.state.ack_links
+    clock = request.app.state.clock
+    try:
+        grant = links.read(token)
+        ctx = Context(config=request.app.state.config, actor=grant.person, now=clock.now())
+        incident = incidents.acknowledge(db, ctx, grant.ref)
+    except WarroomError as exc:
+        return _page("Cannot acknowledge", exc.message, exc.status)
+    return _page(
+        f"Acknowledged {incident.ref}",
+        f"{incident.severity} · {incident.title} — acknowledged by "
+        f"{incident.acknowledged_by} at {incident.acknowledged_at:%H:%M:%S} UTC. "
+        "Paging for this incident has stopped.",
+    )
+
+
+def _instant(text: str | None, now: datetime, field: str) -> datetime:
+    if not text:
+        return now
+    try:
+        return incident_rules.parse_instant(text)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc), field=field) from None
+
+
+def _span(text: str, field: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except DurationError as exc:
+        raise InvalidInputError(f"{text!r}: {exc}", field=field) from None
+
+
+@router.get("/api/v1/schedules")
+def list_schedules(ctx: Reader) -> list[ScheduleOut]:
+    return service.schedules(ctx.config, ctx.now)
+
+
+@router.get("/api/v1/schedules/{name}/oncall")
+def on_call(
+    name: str, ctx: Reader, at: Annotated[str | None, Query(description="ISO 8601")] = None
+) -> OnCallOut:
+    return service.who_is_on_call(ctx.config, name, _instant(at, ctx.now, "at"))
+
+
+@router.get("/api/v1/schedules/{name}/shifts")
+def schedule_shifts(
+    name: str,
+    ctx: Reader,
+    start: Annotated[str | None, Query(alias="from", description="ISO 8601; default now")] = None,
+    span: Annotated[str, Query(alias="next", description="e.g. 7d, 24h")] = "7d",
+) -> list[ShiftOut]:
+    begin = _instant(start, ctx.now, "from")
+    return service.schedule_shifts(ctx.config, name, begin, begin + _span(span, "next"))
+
+
+@router.get("/api/v1/schedules/{name}/ical")
+def schedule_ical(
+    name: str,
+    ctx: Reader,
+    span: Annotated[str, Query(alias="next", description="How far ahead; default 90d")] = "90d",
+) -> Response:
+    body = service.schedule_ical(ctx.config, name, ctx.now, ctx.now + _span(span, "next"))
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.get("/api/v1/incidents/{ref}/pages")
+def pages(ref: str, _ctx: Reader, db: Db) -> list[PageOut]:
+    return service.pages_of(db, ref)
+
+
+@router.get("/api/v1/jobs")
+def jobs(
+    _ctx: Reader,
+    db: Db,
+    status: Annotated[
+        str | None, Query(pattern="^(pending|running|done|failed|cancelled)$")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[JobOut]:
+    return [
+        JobOut.model_validate(j, from_attributes=True)
+        for j in engine.list_jobs(db, status=status, limit=limit)
+    ]

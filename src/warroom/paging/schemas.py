@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class OnCallOut(BaseModel):
+    schedule: str
+    at: datetime
+    person: str | None
+
+
+class ShiftOut(BaseModel):
+    person: str
+    start: datetime
+    end: datetime
+
+
+class ScheduleOut(BaseModel):
+    name: str
+    timezone: str
+    layers: list[str]
+    on_call_now: str | None
+
+
+class PageOut(BaseModel):
+    person: str
+    method: str
+    reason: str
+    step: str
+    status: str
+    queued_at: datetime
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    error: str | None
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    key: str
+    status: str
+    due_at: datetime
+    attempts: int
+    max_attempts: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    last_error: str | None

@@ -1,0 +1,55 @@
+"""The job kinds this installation runs, and workers built from them."""
+
+from __future__ import annotations
+
+import threading
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warroom.auth.links import AckLinks, signing_key
+from warroom.clock import Clock
+from warroom.config import Config
+from warroom.db import Database
+from warroom.engine.worker import Worker
+from warroom.paging import service as paging
+from warroom.paging.notify.sender import AppriseSender, Sender
+
+
+class LinkSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WARROOM_", extra="ignore")
+
+    public_url: str = "http://127.0.0.1:8080"
+
+
+def ack_links(db: Database, clock: Clock, public_url: str | None = None) -> AckLinks:
+    return AckLinks(signing_key(db), public_url or LinkSettings().public_url, clock)
+
+
+def make_worker(
+    db: Database,
+    config: Config,
+    clock: Clock,
+    *,
+    sender: Sender | None = None,
+    links: AckLinks | None = None,
+    name: str | None = None,
+    poll_seconds: float = 0.2,
+) -> Worker:
+    links = links or ack_links(db, clock)
+    return Worker(
+        db,
+        config,
+        paging.handlers(sender or AppriseSender(), links),
+        clock,
+        on_give_up=paging.give_up_hooks(),
+        name=name,
+        poll_seconds=poll_seconds,
+    )
+
+
+def start_in_background(worker: Worker) -> tuple[threading.Thread, threading.Event]:
+    """One worker inside `warroom serve` (the SQLite setup)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, args=(stop,), name="worker", daemon=True)
+    thread.start()
+    return thread, stop
