@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from warroom import __version__
+from warroom.alerts.api import router as alerts_router
+from warroom.alerts.service import sync_config_integrations
 from warroom.clock import Clock, SystemClock
 from warroom.config import Config
 from warroom.db import Database
@@ -27,9 +29,11 @@ def create_app(db: Database, config: Config | None = None, clock: Clock | None =
     app.state.clock = clock or SystemClock()
     app.state.metrics = Metrics(db)
     app.state.ack_links = ack_links(db, app.state.clock)
+    sync_config_integrations(db, app.state.config, app.state.clock.now())
     install_error_handlers(app)
     app.include_router(observability_router)
     app.include_router(incidents_router)
     app.include_router(paging_router)
+    app.include_router(alerts_router)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

@@ -28,6 +28,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warroom.alerts.formats.routing import RoutingRule
+from warroom.alerts.schemas import AlertSettings, HealthCheckConfig, IntegrationConfig
 from warroom.paging.escalation.rules import PolicyConfig, Target
 from warroom.paging.notify.contacts import ContactMethod
 from warroom.paging.notify.rules import ThrottleLimits
@@ -163,6 +165,10 @@ class Config(_Strict):
         description="Runbook names (engineering_lead, vp_engineering) -> person:/schedule:/team:",
     )
     notifications: Notifications = Field(default_factory=Notifications)
+    integrations: list[IntegrationConfig] = Field(default_factory=list)
+    alert_routing: list[RoutingRule] = Field(default_factory=list)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    health_checks: list[HealthCheckConfig] = Field(default_factory=list)
 
     @field_validator("positions")
     @classmethod
@@ -307,6 +313,8 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
         ("services", [s.name for s in config.services]),
         ("schedules", [s.name for s in config.schedules]),
         ("escalation_policies", [p.name for p in config.escalation_policies]),
+        ("integrations", [i.name for i in config.integrations]),
+        ("health_checks", [h.name for h in config.health_checks]),
     ):
         seen: set[str] = set()
         for i, name in enumerate(names):
@@ -350,6 +358,14 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
                 check_target(("escalation_policies", i, "steps", j, "targets", k), target)
     for name, target in config.positions.items():
         check_target(("positions", name), target)
+    for i, integration in enumerate(config.integrations):
+        if integration.key() is None:
+            problems.append(
+                (
+                    ("integrations", i, "key_env"),
+                    f"environment variable {integration.key_env} is not set",
+                )
+            )
     for i, schedule in enumerate(config.schedules):
         for j, layer in enumerate(schedule.layers):
             for k, person in enumerate(layer.participants):

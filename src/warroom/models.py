@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent, HealthCheckState, Integration
 from warroom.auth.models import ApiToken, InstanceSetting
 from warroom.engine.models import Job
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
@@ -9,13 +10,18 @@ from warroom.tasks.models import IncidentTask
 from warroom.timeline.models import TimelineEvent
 
 __all__ = [
+    "Alert",
+    "AlertDelivery",
     "ApiToken",
+    "ChangeEvent",
+    "HealthCheckState",
     "Incident",
     "IncidentRefCounter",
     "IncidentRole",
     "IncidentService",
     "IncidentTask",
     "InstanceSetting",
+    "Integration",
     "Job",
     "Page",
     "RunbookAction",

@@ -6,6 +6,7 @@ import threading
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warroom.alerts import jobs as alert_jobs
 from warroom.auth.links import AckLinks, signing_key
 from warroom.clock import Clock
 from warroom.config import Config
@@ -39,9 +40,10 @@ def make_worker(
     return Worker(
         db,
         config,
-        paging.handlers(sender or AppriseSender(), links),
+        {**paging.handlers(sender or AppriseSender(), links), **alert_jobs.handlers()},
         clock,
         on_give_up=paging.give_up_hooks(),
+        startup=lambda: alert_jobs.plan_recurring(db, config, clock),
         name=name,
         poll_seconds=poll_seconds,
     )

@@ -55,6 +55,7 @@ class Worker:
         clock: Clock,
         *,
         on_give_up: Mapping[str, GiveUp] | None = None,
+        startup: Callable[[], None] | None = None,
         name: str | None = None,
         batch: int = 20,
         poll_seconds: float = 0.2,
@@ -63,6 +64,7 @@ class Worker:
         self.config = config
         self.handlers = dict(handlers)
         self.on_give_up = dict(on_give_up or {})
+        self._startup = startup
         self.clock = clock
         self.name = name or worker_name()
         self.batch = batch
@@ -70,6 +72,9 @@ class Worker:
 
     def run_once(self) -> int:
         """Claim and run one batch of due jobs; returns how many ran."""
+        if self._startup is not None:
+            startup, self._startup = self._startup, None
+            startup()  # e.g. plan recurring jobs; once per worker
         jobs = service.claim(self.db, self.name, self.clock.now(), self.batch)
         for job in jobs:
             self._run(job)

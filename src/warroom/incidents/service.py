@@ -200,64 +200,73 @@ def _next_seq(session: Session, day: date) -> int:
 
 
 def declare(db: Database, ctx: Context, data: DeclareIn) -> IncidentOut:
+    with db.write() as session:
+        incident = declare_in(session, ctx, data)
+        return present(session, incident, ctx.config, ctx.now)
+
+
+def declare_in(
+    session: Session, ctx: Context, data: DeclareIn, extra: dict[str, Any] | None = None
+) -> Incident:
+    """Declare inside the caller's transaction (alerts open incidents this way)."""
     runbook = ctx.config.runbook_for(data.services)
     level = _severity(runbook, data.severity)
     services = _services(ctx.config, data.services)
     commander = _person(ctx.config, data.commander, "commander") if data.commander else ctx.actor
     due = rules.response_due(ctx.now, level, ctx.config.business_calendar)
-    with db.write() as session:
-        day = rules.ref_day(ctx.now)
-        seq = _next_seq(session, day)
-        incident = Incident(
-            ref=rules.format_ref(day, seq),
-            ref_day=day,
-            ref_seq=seq,
-            title=data.title,
-            summary=data.summary,
-            severity=level.name,
-            status=Status.investigating.value,
-            phase=task_rules.first_phase(runbook),
-            symptoms=data.symptoms or None,
-            runbook_id=runbooks.store(session, runbook, ctx.now),
-            declared_by=ctx.actor,
-            declared_at=ctx.now,
-            response_due_at=due,
-            updated_at=ctx.now,
-            services=[IncidentService(service=s, position=i) for i, s in enumerate(services)],
-            roles=[
-                IncidentRole(
-                    role="incident_commander",
-                    person=commander,
-                    assigned_by=ctx.actor,
-                    assigned_at=ctx.now,
-                )
-            ],
-        )
-        session.add(incident)
-        session.flush()
-        task_count = tasks.create_for(session, incident, runbook)
-        paging.plan_escalation(session, ctx.config, incident, ctx.now)
-        paging.plan_response_sla(session, incident, ctx.now)
-        _event(
-            session,
-            incident,
-            ctx,
-            "incident_declared",
-            {
-                "ref": incident.ref,
-                "title": incident.title,
-                "severity": level.name,
-                "services": services,
-                "summary": data.summary,
-                "incident_commander": commander,
-                "response_due_at": _iso(due),
-                "phase": incident.phase,
-                "tasks": task_count,
-                "symptoms": data.symptoms,
-                "runbook": runbook.title,
-            },
-        )
-        return present(session, incident, ctx.config, ctx.now)
+    day = rules.ref_day(ctx.now)
+    seq = _next_seq(session, day)
+    incident = Incident(
+        ref=rules.format_ref(day, seq),
+        ref_day=day,
+        ref_seq=seq,
+        title=data.title,
+        summary=data.summary,
+        severity=level.name,
+        status=Status.investigating.value,
+        phase=task_rules.first_phase(runbook),
+        symptoms=data.symptoms or None,
+        runbook_id=runbooks.store(session, runbook, ctx.now),
+        declared_by=ctx.actor,
+        declared_at=ctx.now,
+        response_due_at=due,
+        updated_at=ctx.now,
+        services=[IncidentService(service=s, position=i) for i, s in enumerate(services)],
+        roles=[
+            IncidentRole(
+                role="incident_commander",
+                person=commander,
+                assigned_by=ctx.actor,
+                assigned_at=ctx.now,
+            )
+        ],
+    )
+    session.add(incident)
+    session.flush()
+    task_count = tasks.create_for(session, incident, runbook)
+    paging.plan_escalation(session, ctx.config, incident, ctx.now)
+    paging.plan_response_sla(session, incident, ctx.now)
+    _event(
+        session,
+        incident,
+        ctx,
+        "incident_declared",
+        {
+            "ref": incident.ref,
+            "title": incident.title,
+            "severity": level.name,
+            "services": services,
+            "summary": data.summary,
+            "incident_commander": commander,
+            "response_due_at": _iso(due),
+            "phase": incident.phase,
+            "tasks": task_count,
+            "symptoms": data.symptoms,
+            "runbook": runbook.title,
+            **(extra or {}),
+        },
+    )
+    return incident
 
 
 def get(db: Database, config: Config, now: datetime, ref: str) -> IncidentOut:
@@ -267,26 +276,34 @@ def get(db: Database, config: Config, now: datetime, ref: str) -> IncidentOut:
 
 def acknowledge(db: Database, ctx: Context, ref: str) -> IncidentOut:
     with _changing(db, ctx, ref) as (session, incident):
-        if incident.status == Status.resolved:
-            raise ConflictError(f"{incident.ref} is resolved; reopen it first", field="status")
-        if incident.acknowledged_at is None:
-            incident.acknowledged_at = ctx.now
-            incident.acknowledged_by = ctx.actor
-            _event(
-                session,
-                incident,
-                ctx,
-                "incident_acknowledged",
-                {
-                    "response_due_at": _iso(incident.response_due_at),
-                    "response_breached": rules.response_breached(
-                        incident.response_due_at, ctx.now, ctx.now
-                    ),
-                    "seconds_to_acknowledge": (ctx.now - incident.declared_at).total_seconds(),
-                },
-            )
-            paging.on_acknowledged(session, incident, ctx.now)
+        acknowledge_in(session, ctx, incident)
         return present(session, incident, ctx.config, ctx.now)
+
+
+def acknowledge_in(session: Session, ctx: Context, incident: Incident) -> bool:
+    """Acknowledge (idempotent); False when it already was. Stops paging."""
+    if incident.status == Status.resolved:
+        raise ConflictError(f"{incident.ref} is resolved; reopen it first", field="status")
+    if incident.acknowledged_at is not None:
+        return False
+    incident.acknowledged_at = ctx.now
+    incident.acknowledged_by = ctx.actor
+    incident.updated_at = ctx.now
+    _event(
+        session,
+        incident,
+        ctx,
+        "incident_acknowledged",
+        {
+            "response_due_at": _iso(incident.response_due_at),
+            "response_breached": rules.response_breached(
+                incident.response_due_at, ctx.now, ctx.now
+            ),
+            "seconds_to_acknowledge": (ctx.now - incident.declared_at).total_seconds(),
+        },
+    )
+    paging.on_acknowledged(session, incident, ctx.now)
+    return True
 
 
 def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
@@ -439,24 +456,29 @@ def change_status(db: Database, ctx: Context, ref: str, data: StatusIn) -> Incid
 
 def resolve(db: Database, ctx: Context, ref: str, data: ResolveIn) -> IncidentOut:
     with _changing(db, ctx, ref) as (session, incident):
-        if not rules.can_move(Status(incident.status), Status.resolved):
-            raise _refuse_move(incident, Status.resolved.value)
-        phase = task_rules.phase_after_resolve(runbook_of(session, incident, ctx.config))
-        _event(
-            session,
-            incident,
-            ctx,
-            "incident_resolved",
-            {"from": incident.status, "summary": data.summary, "phase": phase},
-        )
-        incident.status = Status.resolved.value
-        incident.resolved_at = ctx.now
-        incident.resolution_summary = data.summary
-        incident.mitigated_at = incident.mitigated_at or ctx.now
-        incident.phase = phase
-        tasks.refresh_due(session, incident)
-        paging.on_resolved(session, incident)
+        resolve_in(session, ctx, incident, data.summary)
         return present(session, incident, ctx.config, ctx.now)
+
+
+def resolve_in(session: Session, ctx: Context, incident: Incident, summary: str) -> None:
+    if not rules.can_move(Status(incident.status), Status.resolved):
+        raise _refuse_move(incident, Status.resolved.value)
+    phase = task_rules.phase_after_resolve(runbook_of(session, incident, ctx.config))
+    _event(
+        session,
+        incident,
+        ctx,
+        "incident_resolved",
+        {"from": incident.status, "summary": summary, "phase": phase},
+    )
+    incident.status = Status.resolved.value
+    incident.resolved_at = ctx.now
+    incident.resolution_summary = summary
+    incident.mitigated_at = incident.mitigated_at or ctx.now
+    incident.phase = phase
+    incident.updated_at = ctx.now
+    tasks.refresh_due(session, incident)
+    paging.on_resolved(session, incident)
 
 
 def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:

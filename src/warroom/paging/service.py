@@ -559,3 +559,17 @@ def pages_of(db: Database, ref: str) -> list[PageOut]:
             )
             for p in rows
         ]
+
+
+def page_for_alert(
+    session: Session, config: Config, incident: Incident, occurrence: str, now: datetime
+) -> None:
+    """An alert joined an open incident under a re-paging rule: page the first step again."""
+    policy = policy_for(config, incident.service_names)
+    planned = escalation.plan(policy, incident.severity, incident.declared_at)
+    if not planned:
+        return
+    found = resolve_targets(config, incident, list(planned[0].step.targets), now)
+    _queue_pages(
+        session, config, incident, found.people, reason="alert", step=f"alert:{occurrence}", now=now
+    )

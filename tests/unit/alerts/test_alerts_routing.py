@@ -148,7 +148,7 @@ def test_a_rule_matching_everything() -> None:
         (
             [{"match": {"source": "nagios"}}],
             "'alert_routing[0].match.source[0]' must be 'alertmanager', 'pagerduty', 'datadog', "
-            "'grafana', 'generic' or 'customer'",
+            "'grafana', 'generic', 'customer' or 'healthcheck'",
         ),
         (
             [{"severity": "SEV-5"}],

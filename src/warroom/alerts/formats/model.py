@@ -21,7 +21,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-Source = Literal["alertmanager", "pagerduty", "datadog", "grafana", "generic", "customer"]
+Source = Literal[
+    "alertmanager", "pagerduty", "datadog", "grafana", "generic", "customer", "healthcheck"
+]
 Action = Literal["trigger", "acknowledge", "resolve"]
 Severity = Literal["critical", "error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "error", "warning", "info")

@@ -14,6 +14,7 @@ alert_routing:
     open_incident: true                # default true
     group_by: [alertname, cluster]     # alerts equal in these labels share an incident
     auto_resolve: false                # resolve the incident when its alerts resolve
+    repage: false                      # page again when an alert joins an open incident
 ```
 
 Rules are tried in order and the first match wins. With no match the alert's own
@@ -93,6 +94,7 @@ class RoutingRule(BaseModel):
     open_incident: bool = True
     group_by: list[str] = []
     auto_resolve: bool = False
+    repage: bool = False
 
 
 _RULES = TypeAdapter(list[RoutingRule])
@@ -118,6 +120,7 @@ class RouteDecision:
     group_by: list[str] = field(default_factory=list)
     group_key: str = ""
     auto_resolve: bool = False
+    repage: bool = False
     reason: str = ""
 
 
@@ -170,6 +173,7 @@ def route(event: AlertEvent, rules: list[RoutingRule]) -> RouteDecision:
             group_by=list(rule.group_by),
             group_key=_group_key(event, service, rule.group_by),
             auto_resolve=rule.auto_resolve,
+            repage=rule.repage,
             reason=f"{label} matched: {_describe(rule)}",
         )
     severity = DEFAULT_SEVERITY[event.severity]

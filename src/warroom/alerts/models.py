@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warroom.db import Base, BigId, JSONType, UTCDateTime
+
+
+class Integration(Base):
+    """A sender of alerts with its own secret key (a PagerDuty routing key, the path
+    segment of a webhook URL). Only the key's SHA-256 is stored."""
+
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    service: Mapped[str | None] = mapped_column(String(200), default=None)
+    resolve_timeout_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer, default=None)
+    from_config: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Alert(Base):
+    """One alert, by its dedup key within its integration: every firing and resolve of it
+    updates this row (first/last seen, occurrences)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("scope", "dedup_key", name="uq_alerts_scope_dedup_key"),
+        Index("ix_alerts_incident_id", "incident_id"),
+        Index("ix_alerts_status_expires_at", "status", "expires_at"),
+        Index("ix_alerts_group_key_status", "group_key", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(120), doc="integration:<id>, or customer")
+    dedup_key: Mapped[str] = mapped_column(String(300))
+    integration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integrations.id", ondelete="SET NULL"), default=None
+    )
+    source: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))  # firing, resolved
+    service: Mapped[str | None] = mapped_column(String(200), default=None)
+    group_key: Mapped[str] = mapped_column(String(500), default="")
+    labels: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    links: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    resolved_by: Mapped[str | None] = mapped_column(String(20), default=None)  # source, timeout
+    expires_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), default=None, doc="Resolved by the engine if not re-sent by then"
+    )
+    auto_resolve: Mapped[bool] = mapped_column(default=False)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), default=None
+    )
+    route: Mapped[str] = mapped_column(Text, default="", doc="Why it was routed so")
+
+
+class AlertDelivery(Base):
+    """One webhook request, kept for the record (Alertmanager's truncatedAlerts)."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (Index("ix_alert_deliveries_integration_id", "integration_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    integration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integrations.id", ondelete="SET NULL"), default=None
+    )
+    source: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    alerts: Mapped[int] = mapped_column(Integer)
+    truncated_alerts: Mapped[int] = mapped_column(Integer, default=0)
+    group_key: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class ChangeEvent(Base):
+    """A deploy or config change to a service (runbook: check recent deployments)."""
+
+    __tablename__ = "change_events"
+    __table_args__ = (Index("ix_change_events_service_occurred_at", "service", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    service: Mapped[str | None] = mapped_column(String(200), default=None)
+    summary: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200), default=None)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    links: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    integration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integrations.id", ondelete="SET NULL"), default=None
+    )
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class HealthCheckState(Base):
+    """Consecutive failures and recoveries of a configured health check."""
+
+    __tablename__ = "health_check_state"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    successes: Mapped[int] = mapped_column(Integer, default=0)
+    alerting: Mapped[bool] = mapped_column(default=False)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_result: Mapped[str | None] = mapped_column(Text, default=None)

@@ -1,0 +1,163 @@
+"""Config and API shapes for alert intake."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from warroom.runbooks.durations import DurationError, parse_duration
+
+IntegrationKind = Literal["alertmanager", "pagerduty", "datadog", "grafana", "generic"]
+
+
+def _duration(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        parse_duration(value)
+    except DurationError as exc:
+        raise ValueError(f"{value!r}: {exc}") from None
+    return value
+
+
+def seconds(value: str | None) -> int | None:
+    return int(parse_duration(value).total_seconds()) if value else None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntegrationConfig(_Strict):
+    """An integration declared in the YAML file; its secret key comes from the environment."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)
+    kind: IntegrationKind
+    key_env: str = Field(description="Environment variable holding the integration key")
+    service: str | None = None
+    resolve_timeout: str | None = Field(
+        default=None, description="Resolve alerts not re-sent for this long; 0 to never"
+    )
+    rate_limit_per_minute: int | None = Field(default=None, ge=1)
+
+    _check = field_validator("resolve_timeout")(_duration)
+
+    def key(self) -> str | None:
+        return os.environ.get(self.key_env) or None
+
+
+class AlertSettings(_Strict):
+    group_window: str = Field(
+        default="24h", description="An open incident younger than this absorbs new alerts"
+    )
+    resolve_timeout: str = Field(default="5m", description="As Alertmanager's resolve_timeout")
+
+    _check = field_validator("group_window", "resolve_timeout")(_duration)
+
+    @property
+    def window(self) -> timedelta:
+        return parse_duration(self.group_window)
+
+
+class HealthCheckConfig(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)
+    url: str = Field(pattern=r"^https?://")
+    service: str | None = None
+    interval: str = "30s"
+    timeout: str = "5s"
+    expected_status: list[int] = Field(default_factory=lambda: [200])
+    failures_before_alert: int = Field(default=3, ge=1)
+    recoveries_before_resolve: int = Field(default=2, ge=1)
+    severity: Literal["critical", "error", "warning", "info"] = "critical"
+
+    _check = field_validator("interval", "timeout")(_duration)
+
+
+# --- API shapes --------------------------------------------------------------------
+
+
+class IntegrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)
+    kind: IntegrationKind
+    service: str | None = Field(default=None, max_length=200)
+    resolve_timeout: str | None = None
+    rate_limit_per_minute: int | None = Field(default=None, ge=1)
+
+    _check = field_validator("resolve_timeout")(_duration)
+
+
+class IntegrationOut(BaseModel):
+    name: str
+    kind: str
+    service: str | None
+    resolve_timeout_seconds: int | None
+    from_config: bool
+    created_at: datetime
+    revoked_at: datetime | None
+    key: str | None = Field(default=None, description="Shown once, when created")
+    urls: dict[str, str] = Field(default_factory=dict)
+
+
+class AlertOut(BaseModel):
+    id: int
+    source: str
+    dedup_key: str
+    summary: str
+    severity: str
+    status: str
+    service: str | None
+    labels: dict[str, str]
+    first_seen_at: datetime
+    last_seen_at: datetime
+    occurrences: int
+    resolved_at: datetime | None
+    resolved_by: str | None
+    incident: str | None
+    route: str
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reporter: str = Field(min_length=1, max_length=320)
+    text: str = Field(min_length=1, max_length=10_000)
+    service: str | None = Field(default=None, max_length=200)
+
+
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=2000)
+    source: str | None = Field(default=None, max_length=200)
+    occurred_at: datetime | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    links: list[dict[str, str]] = Field(default_factory=list, max_length=20)
+
+
+class ChangeOut(BaseModel):
+    id: int
+    service: str | None
+    summary: str
+    source: str | None
+    occurred_at: datetime
+    details: dict[str, Any]
+    links: list[dict[str, str]]
+    recorded_by: str
+
+
+class IngestResult(BaseModel):
+    """What one delivery did, for the sender and for tests."""
+
+    alerts: int
+    created: int
+    updated: int
+    resolved: int
+    incidents_opened: list[str]
+    incidents_attached: list[str]
+    dedup_keys: list[str]

@@ -1,0 +1,662 @@
+"""Alert intake: store every alert, then route, group, open or attach to incidents.
+
+One delivery is one transaction: the alerts, the incidents they open, the timeline
+events and the paging jobs commit together before the sender hears 2xx, or none do.
+Re-sending a firing alert only updates its row (last seen, occurrences), which keeps the
+hot path to one SELECT and one batched UPDATE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from warroom.alerts.formats.model import AlertEvent
+from warroom.alerts.formats.model import ChangeEvent as ChangeEventIn
+from warroom.alerts.formats.routing import RouteDecision, route
+from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent, Integration
+from warroom.alerts.schemas import (
+    AlertOut,
+    ChangeIn,
+    ChangeOut,
+    IngestResult,
+    IntegrationIn,
+    IntegrationOut,
+    seconds,
+)
+from warroom.config import Config
+from warroom.context import Context
+from warroom.db import Database
+from warroom.engine.models import Job
+from warroom.errors import ConflictError, InvalidInputError, NotFoundError
+from warroom.incidents import service as incidents
+from warroom.incidents.models import Incident, IncidentService
+from warroom.incidents.queries import by_ref
+from warroom.incidents.rules import OPEN_STATUSES, Status, parse_since
+from warroom.incidents.schemas import DeclareIn
+from warroom.paging import service as paging
+from warroom.timeline import service as timeline
+
+# Sources that re-send firing alerts; others (PagerDuty events, customers) send once.
+RESENDING_SOURCES = frozenset({"alertmanager", "grafana", "datadog", "generic"})
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who delivered the alerts: an integration, or a person through the API."""
+
+    scope: str
+    name: str
+    integration_id: int | None = None
+    service: str | None = None
+    resolve_timeout: int | None = None
+    rate_limit_per_minute: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"integration:{self.name}" if self.integration_id else self.name
+
+
+# --- integrations ---------------------------------------------------------------------
+
+
+def find_integration(db: Database, key: str) -> Sender | None:
+    with db.read() as session:
+        row = session.scalar(select(Integration).where(Integration.key_hash == hash_key(key)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return Sender(
+        scope=f"integration:{row.id}",
+        name=row.name,
+        integration_id=row.id,
+        service=row.service,
+        resolve_timeout=row.resolve_timeout_seconds,
+        rate_limit_per_minute=row.rate_limit_per_minute,
+    )
+
+
+def _urls(base: str, key: str) -> dict[str, str]:
+    return {
+        "alertmanager": f"{base}/api/v1/integrations/{key}/alertmanager",
+        "grafana": f"{base}/api/v1/integrations/{key}/grafana",
+        "datadog": f"{base}/api/v1/integrations/{key}/datadog",
+        "generic": f"{base}/api/v1/integrations/{key}/generic",
+        "pagerduty_events_v2": f"{base}/v2/enqueue (routing_key = the key)",
+    }
+
+
+def _out(row: Integration, key: str | None = None, base: str = "") -> IntegrationOut:
+    return IntegrationOut(
+        name=row.name,
+        kind=row.kind,
+        service=row.service,
+        resolve_timeout_seconds=row.resolve_timeout_seconds,
+        from_config=row.from_config,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        key=key,
+        urls=_urls(base, key) if key else {},
+    )
+
+
+def create_integration(
+    db: Database, ctx: Context, data: IntegrationIn, base_url: str
+) -> IntegrationOut:
+    key = secrets.token_hex(16)  # 32 characters, like a PagerDuty routing key
+    with db.write() as session:
+        if session.scalar(select(Integration.id).where(Integration.name == data.name)):
+            raise ConflictError(f"an integration named {data.name} exists", field="name")
+        row = Integration(
+            name=data.name,
+            kind=data.kind,
+            key_hash=hash_key(key),
+            service=data.service,
+            resolve_timeout_seconds=seconds(data.resolve_timeout),
+            rate_limit_per_minute=data.rate_limit_per_minute,
+            created_at=ctx.now,
+        )
+        session.add(row)
+        session.flush()
+        return _out(row, key, base_url)
+
+
+def list_integrations(db: Database) -> list[IntegrationOut]:
+    with db.read() as session:
+        return [_out(r) for r in session.scalars(select(Integration).order_by(Integration.name))]
+
+
+def revoke_integration(db: Database, ctx: Context, name: str) -> IntegrationOut:
+    with db.write() as session:
+        row = session.scalar(select(Integration).where(Integration.name == name))
+        if row is None:
+            raise NotFoundError(f"no integration {name}", field="name")
+        row.revoked_at = row.revoked_at or ctx.now
+        return _out(row)
+
+
+def sync_config_integrations(db: Database, config: Config, now: datetime) -> None:
+    """Integrations declared in the YAML file exist in the database with their key."""
+    with db.write() as session:
+        for item in config.integrations:
+            key = item.key()
+            if key is None:
+                continue
+            row = session.scalar(select(Integration).where(Integration.name == item.name))
+            if row is None:
+                row = Integration(name=item.name, created_at=now, from_config=True)
+                session.add(row)
+            row.kind = item.kind
+            row.key_hash = hash_key(key)
+            row.service = item.service
+            row.resolve_timeout_seconds = seconds(item.resolve_timeout)
+            row.rate_limit_per_minute = item.rate_limit_per_minute
+            row.revoked_at = None
+
+
+# --- intake ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    """Per-delivery state: incidents opened or found for a group stay put for the rest."""
+
+    ctx: Context
+    sender: Sender
+    result: IngestResult
+    groups: dict[str, Incident | None] = field(default_factory=dict)
+
+
+def _expiry(sender: Sender, event: AlertEvent, config: Config, now: datetime) -> datetime | None:
+    timeout = sender.resolve_timeout
+    if timeout is None and event.source in RESENDING_SOURCES:
+        timeout = seconds(config.alerts.resolve_timeout)
+    return now + timedelta(seconds=timeout) if timeout else None
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _locked_alerts(session: Session, scope: str, keys: Iterable[str]) -> dict[str, Alert]:
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, Alert] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = (
+            select(Alert)
+            .where(Alert.scope == scope, Alert.dedup_key.in_(chunk))
+            .order_by(Alert.id)
+            .with_for_update()
+        )
+        found.update((a.dedup_key, a) for a in session.scalars(query))
+    return found
+
+
+def _create_missing(
+    session: Session,
+    batch: _Batch,
+    events: list[AlertEvent],
+    existing: dict[str, Alert],
+) -> set[str]:
+    """Insert alerts seen for the first time; returns their keys. A concurrent delivery
+    that inserts the same alert first wins, and this one then updates it."""
+    now, sender, config = batch.ctx.now, batch.sender, batch.ctx.config
+    rows: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event.dedup_key in existing or event.dedup_key in rows:
+            continue
+        decision = _decide(event, sender, config)
+        rows[event.dedup_key] = {
+            "scope": sender.scope,
+            "dedup_key": event.dedup_key,
+            "integration_id": sender.integration_id,
+            "source": event.source,
+            "summary": event.summary,
+            "severity": event.severity,
+            "status": "resolved" if event.action == "resolve" else "firing",
+            "service": decision.service,
+            "group_key": decision.group_key,
+            "labels": event.labels,
+            "details": event.details,
+            "links": event.links,
+            "first_seen_at": event.starts_at or now,
+            "last_seen_at": now,
+            "occurrences": 0,
+            "resolved_at": now if event.action == "resolve" else None,
+            "resolved_by": "source" if event.action == "resolve" else None,
+            "expires_at": None,
+            "auto_resolve": decision.auto_resolve,
+            "route": decision.reason,
+        }
+    if not rows:
+        return set()
+    statement = (
+        _insert(session)(Alert)
+        .on_conflict_do_nothing(index_elements=["scope", "dedup_key"])
+        .returning(Alert.dedup_key)
+    )
+    created = {str(key) for key in session.scalars(statement, list(rows.values()))}
+    existing.update(_locked_alerts(session, sender.scope, rows))
+    return created
+
+
+def _decide(event: AlertEvent, sender: Sender, config: Config) -> RouteDecision:
+    decision = route(event, config.alert_routing)
+    if decision.service is None and sender.service:
+        # The integration's service stands in for an alert that names none.
+        return route(_with_service(event, sender.service), config.alert_routing)
+    return decision
+
+
+def _with_service(event: AlertEvent, service: str) -> AlertEvent:
+    return replace(event, service=service)
+
+
+def ingest(
+    db: Database,
+    config: Config,
+    now: datetime,
+    sender: Sender,
+    events: list[AlertEvent],
+    *,
+    truncated_alerts: int = 0,
+    group_key: str | None = None,
+) -> IngestResult:
+    result = IngestResult(
+        alerts=len(events),
+        created=0,
+        updated=0,
+        resolved=0,
+        incidents_opened=[],
+        incidents_attached=[],
+        dedup_keys=[e.dedup_key for e in events],
+    )
+    ctx = Context(config=config, actor=sender.actor, now=now)
+    batch = _Batch(ctx, sender, result)
+    with db.write() as session:
+        if sender.integration_id is not None:
+            session.add(
+                AlertDelivery(
+                    integration_id=sender.integration_id,
+                    source=events[0].source if events else "generic",
+                    received_at=now,
+                    alerts=len(events),
+                    truncated_alerts=truncated_alerts,
+                    group_key=group_key,
+                )
+            )
+        alerts = _locked_alerts(session, sender.scope, (e.dedup_key for e in events))
+        created = _create_missing(session, batch, events, alerts)
+        for event in events:
+            alert = alerts[event.dedup_key]
+            if event.action == "trigger":
+                _trigger(session, batch, alert, event, fresh=event.dedup_key in created)
+                created.discard(event.dedup_key)
+            elif event.action == "resolve":
+                _resolve(session, batch, alert, by="source")
+            else:
+                _acknowledge(session, batch, alert)
+    return result
+
+
+def _trigger(
+    session: Session, batch: _Batch, alert: Alert, event: AlertEvent, *, fresh: bool
+) -> None:
+    now, config = batch.ctx.now, batch.ctx.config
+    refired = not fresh and alert.status == "resolved"
+    alert.last_seen_at = now
+    alert.occurrences += 1
+    alert.expires_at = _expiry(batch.sender, event, config, now)
+    if fresh:
+        batch.result.created += 1
+    else:
+        batch.result.updated += 1
+    if not (fresh or refired):
+        return  # still firing: nothing changes for people
+    alert.status, alert.resolved_at, alert.resolved_by = "firing", None, None
+    alert.summary, alert.severity, alert.labels = event.summary, event.severity, event.labels
+    decision = _decide(event, batch.sender, config)
+    alert.route, alert.group_key, alert.auto_resolve = (
+        decision.reason,
+        decision.group_key,
+        decision.auto_resolve,
+    )
+    alert.service = decision.service
+    if not decision.open_incident or decision.incident_severity is None:
+        return
+    incident = _group_incident(session, batch, decision)
+    opened = incident is None
+    if incident is None:
+        incident = _open_incident(session, batch, alert, decision)
+        batch.groups[decision.group_key] = incident
+        batch.result.incidents_opened.append(incident.ref)
+    elif incident.ref not in batch.result.incidents_attached:
+        batch.result.incidents_attached.append(incident.ref)
+    alert.incident_id = incident.id
+    timeline.record(
+        session,
+        incident_id=incident.id,
+        kind="alert_attached",
+        actor=batch.sender.actor,
+        at=now,
+        data={
+            "source": alert.source,
+            "dedup_key": alert.dedup_key,
+            "summary": alert.summary,
+            "severity": alert.severity,
+            "labels": alert.labels,
+            "refired": refired,
+            "route": decision.reason,
+        },
+    )
+    if not opened and decision.repage:
+        paging.page_for_alert(session, config, incident, f"{alert.id}-{alert.occurrences}", now)
+
+
+def _group_incident(session: Session, batch: _Batch, decision: RouteDecision) -> Incident | None:
+    if decision.group_key in batch.groups:
+        return batch.groups[decision.group_key]
+    since = batch.ctx.now - batch.ctx.config.alerts.window
+    open_incident = Incident.status.in_([s.value for s in OPEN_STATUSES])
+    query = None
+    if decision.group_by:
+        query = (
+            select(Incident)
+            .join(Alert, Alert.incident_id == Incident.id)
+            .where(Alert.group_key == decision.group_key, open_incident)
+        )
+    elif decision.service:
+        query = (
+            select(Incident)
+            .join(IncidentService, IncidentService.incident_id == Incident.id)
+            .where(IncidentService.service == decision.service, open_incident)
+        )
+    found = None
+    if query is not None:
+        found = session.scalar(
+            query.where(Incident.declared_at >= since)
+            .order_by(Incident.id.desc())
+            .limit(1)
+            .with_for_update(of=Incident)
+        )
+    batch.groups[decision.group_key] = found
+    return found
+
+
+def _open_incident(
+    session: Session, batch: _Batch, alert: Alert, decision: RouteDecision
+) -> Incident:
+    config = batch.ctx.config
+    services = [decision.service] if decision.service else []
+    note: dict[str, Any] = {
+        "opened_by_alert": {"source": alert.source, "dedup_key": alert.dedup_key}
+    }
+    known = config.service_names()
+    if known and services and services[0] not in known:
+        note["unknown_service"] = services[0]
+        services = []
+    runbook = config.runbook_for(services)
+    rank = int(str(decision.incident_severity)[-1])
+    level = next((s for s in runbook.severities if s.rank == rank), runbook.severities[-1])
+    data = DeclareIn(title=alert.summary[:500] or "Alert", severity=level.name, services=services)
+    return incidents.declare_in(session, batch.ctx, data, extra=note)
+
+
+def _resolve(session: Session, batch: _Batch, alert: Alert, *, by: str) -> None:
+    now = batch.ctx.now
+    alert.last_seen_at = now
+    if alert.status == "resolved":
+        return
+    alert.status, alert.resolved_at, alert.resolved_by, alert.expires_at = "resolved", now, by, None
+    batch.result.resolved += 1
+    if alert.incident_id is None:
+        return
+    incident = session.scalar(
+        select(Incident).where(Incident.id == alert.incident_id).with_for_update()
+    )
+    if incident is None:
+        return
+    timeline.record(
+        session,
+        incident_id=incident.id,
+        kind="alert_resolved",
+        actor=batch.sender.actor,
+        at=now,
+        data={"dedup_key": alert.dedup_key, "summary": alert.summary, "resolved_by": by},
+    )
+    session.flush()
+    still_firing = session.scalar(
+        select(func.count()).where(Alert.incident_id == incident.id, Alert.status == "firing")
+    )
+    if still_firing:
+        return
+    auto = alert.auto_resolve and incident.status != Status.resolved
+    timeline.record(
+        session,
+        incident_id=incident.id,
+        kind="all_alerts_resolved",
+        actor=batch.sender.actor,
+        at=now,
+        data={"auto_resolve": auto},
+    )
+    if auto:
+        incidents.resolve_in(
+            session, batch.ctx, incident, "All alerts resolved (auto-resolved by routing rule)."
+        )
+
+
+def _acknowledge(session: Session, batch: _Batch, alert: Alert) -> None:
+    alert.last_seen_at = batch.ctx.now
+    if alert.incident_id is None:
+        return
+    incident = session.scalar(
+        select(Incident).where(Incident.id == alert.incident_id).with_for_update()
+    )
+    if incident is not None and incident.status != Status.resolved:
+        incidents.acknowledge_in(session, batch.ctx, incident)
+
+
+# --- the engine's side: alerts that stopped being re-sent ----------------------------
+
+
+def resolve_expired(db: Database, config: Config, now: datetime, limit: int = 500) -> int:
+    """Resolve firing alerts not re-sent before their expiry; marked resolved_by=timeout."""
+    with db.write() as session:
+        expired = list(
+            session.scalars(
+                select(Alert)
+                .where(Alert.status == "firing", Alert.expires_at < now)
+                .order_by(Alert.expires_at)
+                .limit(limit)
+                .with_for_update()
+            )
+        )
+        by_scope: dict[str, list[Alert]] = {}
+        for alert in expired:
+            by_scope.setdefault(alert.scope, []).append(alert)
+        for scope, alerts in by_scope.items():
+            sender = Sender(scope=scope, name="engine")
+            batch = _Batch(
+                Context(config=config, actor="engine", now=now),
+                sender,
+                IngestResult(
+                    alerts=0,
+                    created=0,
+                    updated=0,
+                    resolved=0,
+                    incidents_opened=[],
+                    incidents_attached=[],
+                    dedup_keys=[],
+                ),
+            )
+            for alert in alerts:
+                _resolve(session, batch, alert, by="timeout")
+        return len(expired)
+
+
+def prune_finished_jobs(db: Database, now: datetime, keep: timedelta = timedelta(days=7)) -> int:
+    with db.write() as session:
+        result = session.execute(
+            delete(Job).where(Job.status.in_(["done", "cancelled"]), Job.due_at < now - keep)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _alert_out(alert: Alert, refs: dict[int, str]) -> AlertOut:
+    return AlertOut(
+        id=alert.id,
+        source=alert.source,
+        dedup_key=alert.dedup_key,
+        summary=alert.summary,
+        severity=alert.severity,
+        status=alert.status,
+        service=alert.service,
+        labels=alert.labels,
+        first_seen_at=alert.first_seen_at,
+        last_seen_at=alert.last_seen_at,
+        occurrences=alert.occurrences,
+        resolved_at=alert.resolved_at,
+        resolved_by=alert.resolved_by,
+        incident=refs.get(alert.incident_id) if alert.incident_id else None,
+        route=alert.route,
+    )
+
+
+def list_alerts(
+    db: Database, *, status: str | None = None, service: str | None = None, limit: int = 100
+) -> list[AlertOut]:
+    query = select(Alert).order_by(Alert.id.desc()).limit(limit)
+    if status:
+        query = query.where(Alert.status == status)
+    if service:
+        query = query.where(Alert.service == service)
+    with db.read() as session:
+        rows = list(session.scalars(query))
+        ids = {a.incident_id for a in rows if a.incident_id}
+        refs: dict[int, str] = {}
+        if ids:
+            query = select(Incident.id, Incident.ref).where(Incident.id.in_(ids))
+            refs.update((row.id, row.ref) for row in session.execute(query))
+        return [_alert_out(a, refs) for a in rows]
+
+
+def alerts_of(db: Database, ref: str) -> list[AlertOut]:
+    with db.read() as session:
+        incident = by_ref(session, ref)
+        rows = session.scalars(
+            select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id)
+        )
+        return [_alert_out(a, {incident.id: incident.ref}) for a in rows]
+
+
+# --- change events -----------------------------------------------------------------------
+
+
+def _change_out(row: ChangeEvent) -> ChangeOut:
+    return ChangeOut(
+        id=row.id,
+        service=row.service,
+        summary=row.summary,
+        source=row.source,
+        occurred_at=row.occurred_at,
+        details=row.details,
+        links=row.links,
+        recorded_by=row.recorded_by,
+    )
+
+
+def record_change(db: Database, ctx: Context, data: ChangeIn) -> ChangeOut:
+    known = ctx.config.service_names()
+    if known and data.service not in known:
+        raise InvalidInputError(
+            f"unknown service {data.service!r}; known: {', '.join(known)}", field="service"
+        )
+    with db.write() as session:
+        row = ChangeEvent(
+            service=data.service,
+            summary=data.summary,
+            source=data.source,
+            occurred_at=data.occurred_at or ctx.now,
+            received_at=ctx.now,
+            details=data.details,
+            links=data.links,
+            recorded_by=ctx.actor,
+        )
+        session.add(row)
+        session.flush()
+        return _change_out(row)
+
+
+def record_pagerduty_change(
+    db: Database, sender: Sender, event: ChangeEventIn, now: datetime
+) -> None:
+    with db.write() as session:
+        session.add(
+            ChangeEvent(
+                service=event.service or sender.service,
+                summary=event.summary,
+                source=event.source_name,
+                occurred_at=event.occurred_at or now,
+                received_at=now,
+                details=event.details,
+                links=event.links,
+                integration_id=sender.integration_id,
+                recorded_by=sender.actor,
+            )
+        )
+
+
+def list_changes(
+    db: Database,
+    now: datetime,
+    *,
+    service: str | None = None,
+    since: str | None = None,
+    limit: int = 100,
+) -> list[ChangeOut]:
+    query = select(ChangeEvent).order_by(ChangeEvent.occurred_at.desc()).limit(limit)
+    if service:
+        query = query.where(ChangeEvent.service == service)
+    if since:
+        try:
+            query = query.where(ChangeEvent.occurred_at >= parse_since(since, now))
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), field="since") from None
+    with db.read() as session:
+        return [_change_out(r) for r in session.scalars(query)]
+
+
+RECENT_CHANGES = timedelta(hours=24)  # runbook: check recent deployments (last 24 hours)
+
+
+def changes_before(db: Database, ref: str) -> list[ChangeOut]:
+    with db.read() as session:
+        incident = by_ref(session, ref)
+        services = incident.service_names
+        if not services:
+            return []
+        rows = session.scalars(
+            select(ChangeEvent)
+            .where(
+                ChangeEvent.service.in_(services),
+                ChangeEvent.occurred_at >= incident.declared_at - RECENT_CHANGES,
+                ChangeEvent.occurred_at <= incident.declared_at,
+            )
+            .order_by(ChangeEvent.occurred_at.desc())
+        )
+        return [_change_out(r) for r in rows]
