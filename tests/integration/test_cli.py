@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import Api
 from warroom.cli import app
+from warroom.config import parse_config
 
 runner = CliRunner()
 
@@ -158,3 +159,61 @@ def test_tasks_phase_and_playbook_verbs(cli: Api) -> None:
     assert "pg_stat_activity" in out
     code, out, _ = run("playbook", ref, "--symptom", "CPU/memory saturation", "--json")
     assert "High Traffic Spike" in [s["incident_type"] for s in json.loads(out)["suggestions"]]
+
+
+def test_alert_change_and_integration_verbs(cli: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(
+        "report-problem", "Checkout spins forever", "--reporter", "jane@example.com", "--json"
+    )
+    assert code == 0
+    ref = json.loads(out)["incidents_opened"][0]
+    code, out, _ = run("alerts")
+    assert "customer" in out
+    assert ref in out
+    assert run("report-problem", "x")[0] == 2  # --reporter is required
+
+    code, out, _ = run("changes", "--service", "api-service", "--record", "Deploy v2.3.1")
+    assert code == 0
+    assert "Deploy v2.3.1" in out
+    assert run("changes", "--record", "no service")[0] == 2
+
+    monkeypatch.setenv("WARROOM_TOKEN", cli.tokens["admin"])
+    code, out, _ = run("integrations", "create", "prom", "--kind", "alertmanager")
+    assert code == 0
+    assert "key (shown once)" in out
+    assert "/api/v1/integrations/" in out
+    code, out, _ = run("integrations", "list")
+    assert "prom" in out
+    assert run("integrations", "revoke", "prom")[0] == 0
+    assert run("integrations", "revoke", "nope")[0] == 1
+
+
+def test_paging_verbs(cli: Api) -> None:
+    cli.configure(
+        parse_config(
+            """
+people:
+  - {id: alice, email: alice@example.com}
+  - {id: bob, email: bob@example.com}
+schedules:
+  - name: primary
+    layers:
+      - {name: weekly, rotation: weekly, start: 2025-10-27, participants: [alice, bob]}
+"""
+        )
+    )
+    code, out, _ = run("oncall")
+    assert code == 0
+    assert "primary" in out
+    assert "alice" in out
+    code, out, _ = run("oncall", "primary", "--at", "2025-11-04T10:00:00Z", "--json")
+    assert json.loads(out)[0]["person"] == "bob"
+    code, out, _ = run("oncall", "primary", "--next", "14d", "--json")
+    assert [s["person"] for s in json.loads(out)["primary"]] == ["alice", "bob", "alice"]
+    assert run("oncall", "nope")[0] == 1
+    ref = json.loads(run("declare", "sev-1", "x", "--json")[1])["ref"]
+    code, out, _ = run("pages", ref)
+    assert code == 0
+    code, out, _ = run("jobs", "--json")
+    assert {j["kind"] for j in json.loads(out)} >= {"escalation_step", "sla_warning"}
+    assert run("jobs", "--failed")[1].strip() == "no jobs"

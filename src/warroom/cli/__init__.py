@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import incidents, paging, server
+from warroom.cli import alerts, incidents, paging, server
 from warroom.cli.runbook import runbook_app
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app = typer.Typer(
 server.register(app)
 incidents.register(app)
 paging.register(app)
+alerts.register(app)
 app.add_typer(runbook_app, name="runbook")
 
 

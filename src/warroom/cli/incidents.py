@@ -127,10 +127,15 @@ def show(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) 
             if not cursor:
                 break
         task_list = api.get(incident_path(ref, "tasks"))
+        recent = api.get(incident_path(ref, "changes"))
     if as_json:
-        render.print_json(out, {**incident, "timeline": events, "task_list": task_list})
+        render.print_json(
+            out, {**incident, "timeline": events, "task_list": task_list, "recent_changes": recent}
+        )
         return
     out.print(render.incident_panel(incident))
+    if recent:
+        out.print(render.change_table(recent, title="Changes in the 24 h before declaration"))
     overdue = [t for t in task_list if t["overdue"]]
     if overdue:
         out.print(render.task_table(overdue, title="Overdue tasks"))

@@ -119,6 +119,12 @@ def _event_text(event: dict[str, Any]) -> str:
             return "response time 80% used, not acknowledged"
         case "response_sla_breached":
             return "response time breached"
+        case "alert_attached":
+            return f"alert {d.get('source')}: {d.get('summary')}"
+        case "alert_resolved":
+            return f"alert resolved ({d.get('resolved_by')}): {d.get('summary')}"
+        case "all_alerts_resolved":
+            return "all alerts resolved" + (" — auto-resolving" if d.get("auto_resolve") else "")
     return json.dumps(d)
 
 
@@ -246,3 +252,17 @@ def playbook(data: dict[str, Any]) -> Group:
             Panel(body, title=f"{s['incident_type']} (score {s['score']})", title_align="left")
         )
     return Group(*parts)
+
+
+def change_table(changes: list[dict[str, Any]], title: str | None = None) -> Table:
+    table = Table(header_style="bold", title=title, title_justify="left")
+    for column in ("When", "Service", "Change", "By"):
+        table.add_column(column)
+    for change in changes:
+        table.add_row(
+            when(change["occurred_at"]),
+            change["service"] or "—",
+            change["summary"],
+            change["source"] or change["recorded_by"],
+        )
+    return table
