@@ -4,7 +4,7 @@ from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent, HealthCheck
 from warroom.auth.models import ApiToken, InstanceSetting
 from warroom.engine.models import Job
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
-from warroom.paging.models import Page
+from warroom.paging.models import Page, ScheduleOverride
 from warroom.runbooks.models import RunbookAction, StoredRunbook
 from warroom.tasks.models import IncidentTask
 from warroom.timeline.models import TimelineEvent
@@ -25,6 +25,7 @@ __all__ = [
     "Job",
     "Page",
     "RunbookAction",
+    "ScheduleOverride",
     "StoredRunbook",
     "TimelineEvent",
 ]

@@ -379,3 +379,87 @@ def test_schedules_api_and_ical_round_trip(http: httpx.Client, api: Api, paging:
     bad = http.get("/api/v1/schedules/primary/oncall", params={"at": "tomorrowish"})
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "at"
+
+
+def test_alerts_joining_an_open_incident_re_page_when_the_rule_says_so(
+    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver, webhook: WebhookReceiver
+) -> None:
+    config = parse_config(
+        CONFIG.format(hook=webhook.url)
+        + """
+alert_routing:
+  - {match: {labels: {alertname: Loud}}, repage: true}
+"""
+    )
+    api.configure(config)
+    worker = make_worker(
+        api.db,
+        config,
+        api.clock,
+        sender=AppriseSender(SmtpSettings(host="127.0.0.1", port=mailbox.port)),
+        links=ack_links(api.db, api.clock, public_url=api.url),
+    )
+    key = http.post("/api/v1/integrations", json={"name": "g", "kind": "generic"}).json()["key"]
+
+    def send(title: str, name: str) -> dict[str, Any]:
+        response = httpx.post(
+            f"{api.url}/api/v1/integrations/{key}/generic",
+            json={
+                "title": title,
+                "severity": "critical",
+                "service": "api-service",
+                "labels": {"alertname": name},
+            },
+        )
+        assert response.status_code == 202, response.text
+        return dict(response.json())
+
+    ref = send("Errors up", "Loud")["incidents_opened"][0]
+    worker.run_until_idle()
+    assert len(mailbox.to("alice@example.com")) == 1  # step 0: the on-call engineer
+    api.clock.advance(timedelta(minutes=2))
+    assert send("Latency up", "Loud")["incidents_attached"] == [ref]
+    worker.run_until_idle()
+    assert len(mailbox.to("alice@example.com")) == 2  # re-paged for the new alert
+    api.clock.advance(timedelta(minutes=2))
+    assert send("Disk filling", "Quiet")["incidents_attached"] == [ref]
+    worker.run_until_idle()
+    assert len(mailbox.to("alice@example.com")) == 2  # no re-page rule for this one
+    reasons = [p["reason"] for p in http.get(f"/api/v1/incidents/{ref}/pages").json()]
+    assert reasons == ["escalation", "alert"]
+
+
+def test_overrides_through_the_api_change_who_is_paged(
+    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+) -> None:
+    created = http.post(
+        "/api/v1/schedules/primary/overrides",
+        json={
+            "person": "dave",
+            "start": "2025-11-01T11:00:00Z",
+            "end": "2025-11-01T13:00:00Z",
+            "reason": "alice at the dentist",
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert http.get("/api/v1/schedules/primary/oncall").json()["person"] == "dave"
+    declare(http)
+    paging.run_until_idle()
+    assert [m.recipients for m in mailbox.mails] == [["dave@example.com"]]
+    listed = http.get("/api/v1/schedules/primary/overrides").json()
+    assert [o["reason"] for o in listed] == ["alice at the dentist"]
+    for body, field in (
+        (
+            {"person": "zed", "start": "2025-11-01T11:00:00Z", "end": "2025-11-01T13:00:00Z"},
+            "person",
+        ),
+        ({"person": "bob", "start": "2025-11-01T13:00:00Z", "end": "2025-11-01T11:00:00Z"}, "end"),
+        ({"person": "bob", "start": "2025-11-01T13:00:00", "end": "2025-11-01T14:00:00Z"}, "start"),
+    ):
+        bad = http.post("/api/v1/schedules/primary/overrides", json=body)
+        assert bad.status_code == 422, body
+        assert bad.json()["error"]["field"] == field
+    good = {"person": "bob", "start": "2025-11-01T13:00:00Z", "end": "2025-11-01T14:00:00Z"}
+    assert http.post("/api/v1/schedules/nope/overrides", json=good).status_code == 404
+    assert http.delete(f"/api/v1/schedules/primary/overrides/{listed[0]['id']}").status_code == 204
+    assert http.get("/api/v1/schedules/primary/oncall").json()["person"] == "alice"

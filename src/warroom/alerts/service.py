@@ -550,8 +550,8 @@ def list_alerts(
         ids = {a.incident_id for a in rows if a.incident_id}
         refs: dict[int, str] = {}
         if ids:
-            query = select(Incident.id, Incident.ref).where(Incident.id.in_(ids))
-            refs.update((row.id, row.ref) for row in session.execute(query))
+            ref_query = select(Incident.id, Incident.ref).where(Incident.id.in_(ids))
+            refs.update((row.id, row.ref) for row in session.execute(ref_query))
         return [_alert_out(a, refs) for a in rows]
 
 

@@ -55,6 +55,30 @@ def oncall(
     out.print(table if table.row_count else "no schedules configured")
 
 
+def override(
+    schedule: Annotated[str, typer.Argument()],
+    person: Annotated[str, typer.Argument(help="Who covers")],
+    start: Annotated[str, typer.Option("--from", help="ISO 8601 start")],
+    end: Annotated[str, typer.Option("--until", help="ISO 8601 end")],
+    reason: Annotated[str, typer.Option()] = "",
+    url: Url = None,
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """Someone covers a window of a schedule (beats every layer)."""
+    body = {"person": person, "start": start, "end": end, "reason": reason}
+    with api_session(url, token) as api:
+        created = api.post(f"/api/v1/schedules/{schedule}/overrides", body)
+    if as_json:
+        render.print_json(out, created)
+        return
+    out.print(
+        f"{person} covers {schedule} from {render.when(created['start'])} "
+        f"until {render.when(created['end'])} (override {created['id']})",
+        highlight=False,
+    )
+
+
 def pages(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) -> None:
     """Every page sent for an incident, and what became of it."""
     with api_session(url, token) as api:
@@ -112,5 +136,6 @@ def jobs(
 
 def register(app: typer.Typer) -> None:
     app.command()(oncall)
+    app.command()(override)
     app.command()(pages)
     app.command()(jobs)

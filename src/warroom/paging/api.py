@@ -16,8 +16,16 @@ from warroom.errors import InvalidInputError, WarroomError
 from warroom.incidents import rules as incident_rules
 from warroom.incidents import service as incidents
 from warroom.paging import service
-from warroom.paging.schemas import JobOut, OnCallOut, PageOut, ScheduleOut, ShiftOut
-from warroom.rest import Db, Reader
+from warroom.paging.schemas import (
+    JobOut,
+    OnCallOut,
+    OverrideIn,
+    OverrideOut,
+    PageOut,
+    ScheduleOut,
+    ShiftOut,
+)
+from warroom.rest import Db, Reader, Responder
 from warroom.runbooks.durations import DurationError, parse_duration
 
 router = APIRouter(tags=["paging"])
@@ -68,36 +76,55 @@ def _span(text: str, field: str) -> timedelta:
 
 
 @router.get("/api/v1/schedules")
-def list_schedules(ctx: Reader) -> list[ScheduleOut]:
-    return service.schedules(ctx.config, ctx.now)
+def list_schedules(ctx: Reader, db: Db) -> list[ScheduleOut]:
+    return service.schedules(db, ctx.config, ctx.now)
 
 
 @router.get("/api/v1/schedules/{name}/oncall")
 def on_call(
-    name: str, ctx: Reader, at: Annotated[str | None, Query(description="ISO 8601")] = None
+    name: str, ctx: Reader, db: Db, at: Annotated[str | None, Query(description="ISO 8601")] = None
 ) -> OnCallOut:
-    return service.who_is_on_call(ctx.config, name, _instant(at, ctx.now, "at"))
+    return service.who_is_on_call(db, ctx.config, name, _instant(at, ctx.now, "at"))
 
 
 @router.get("/api/v1/schedules/{name}/shifts")
 def schedule_shifts(
     name: str,
     ctx: Reader,
+    db: Db,
     start: Annotated[str | None, Query(alias="from", description="ISO 8601; default now")] = None,
     span: Annotated[str, Query(alias="next", description="e.g. 7d, 24h")] = "7d",
 ) -> list[ShiftOut]:
     begin = _instant(start, ctx.now, "from")
-    return service.schedule_shifts(ctx.config, name, begin, begin + _span(span, "next"))
+    return service.schedule_shifts(db, ctx.config, name, begin, begin + _span(span, "next"))
 
 
 @router.get("/api/v1/schedules/{name}/ical")
 def schedule_ical(
     name: str,
     ctx: Reader,
+    db: Db,
     span: Annotated[str, Query(alias="next", description="How far ahead; default 90d")] = "90d",
 ) -> Response:
-    body = service.schedule_ical(ctx.config, name, ctx.now, ctx.now + _span(span, "next"))
+    body = service.schedule_ical(db, ctx.config, name, ctx.now, ctx.now + _span(span, "next"))
     return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.post("/api/v1/schedules/{name}/overrides", status_code=201)
+def add_override(name: str, body: OverrideIn, ctx: Responder, db: Db) -> OverrideOut:
+    """Someone covers a window: beats every layer of the schedule."""
+    return service.add_override(db, ctx, name, body)
+
+
+@router.get("/api/v1/schedules/{name}/overrides")
+def list_overrides(name: str, ctx: Reader, db: Db) -> list[OverrideOut]:
+    return service.list_overrides(db, name, ctx.now)
+
+
+@router.delete("/api/v1/schedules/{name}/overrides/{override_id}", status_code=204)
+def delete_override(name: str, override_id: int, _ctx: Responder, db: Db) -> Response:
+    service.delete_override(db, name, override_id)
+    return Response(status_code=204)
 
 
 @router.get("/api/v1/incidents/{ref}/pages")

@@ -31,3 +31,20 @@ class Page(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class ScheduleOverride(Base):
+    """Someone covers a window of a configured schedule, added through the API or CLI
+    (the config file's own overrides live in the file)."""
+
+    __tablename__ = "schedule_overrides"
+    __table_args__ = (Index("ix_schedule_overrides_schedule_ends_at", "schedule", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule: Mapped[str] = mapped_column(String(100))
+    person: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class OnCallOut(BaseModel):
@@ -47,3 +47,22 @@ class JobOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     last_error: str | None
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: str = Field(min_length=1, max_length=200)
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: str = Field(default="", max_length=500)
+
+
+class OverrideOut(BaseModel):
+    id: int
+    schedule: str
+    person: str
+    start: datetime
+    end: datetime
+    reason: str
+    created_by: str

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from warroom.auth.links import AckLinks
 from warroom.config import Config
+from warroom.context import Context
 from warroom.db import Database
 from warroom.engine import service as engine
 from warroom.engine.worker import GiveUp, Handler, JobRun, PermanentJobError
@@ -27,13 +28,20 @@ from warroom.incidents.queries import by_ref
 from warroom.incidents.rules import Status
 from warroom.paging.escalation import rules as escalation
 from warroom.paging.escalation.rules import Policy, Target
-from warroom.paging.models import Page
+from warroom.paging.models import Page, ScheduleOverride
 from warroom.paging.notify import rules as throttle
 from warroom.paging.notify.sender import Message, Sender
 from warroom.paging.oncall.ical import to_ical
-from warroom.paging.oncall.model import Schedule
+from warroom.paging.oncall.model import Override, Schedule
 from warroom.paging.oncall.rules import on_call_at, shifts
-from warroom.paging.schemas import OnCallOut, PageOut, ScheduleOut, ShiftOut
+from warroom.paging.schemas import (
+    OnCallOut,
+    OverrideIn,
+    OverrideOut,
+    PageOut,
+    ScheduleOut,
+    ShiftOut,
+)
 from warroom.timeline import service as timeline
 
 log = logging.getLogger("warroom.paging")
@@ -140,14 +148,14 @@ class Resolution:
 
 
 def resolve_targets(
-    config: Config, incident: Incident, targets: list[Target], now: datetime
+    session: Session, config: Config, incident: Incident, targets: list[Target], now: datetime
 ) -> Resolution:
     people: list[str] = []
     unresolved: list[str] = []
     roles = {r.role: r.person for r in incident.roles}
 
     def add(target: Target, depth: int = 0) -> None:
-        found = _people_for(config, incident, roles, target, now, depth, add)
+        found = _people_for(session, config, incident, roles, target, now, depth, add)
         if found is None:
             return
         if found:
@@ -161,6 +169,7 @@ def resolve_targets(
 
 
 def _people_for(
+    session: Session,
     config: Config,
     incident: Incident,
     roles: dict[str, str],
@@ -178,7 +187,7 @@ def _people_for(
         team = config.team(target.name)
         return list(team.members) if team else []
     if target.kind == "schedule":
-        schedule = config.schedule(target.name)
+        schedule = effective_schedule(session, config, target.name)
         person = on_call_at(schedule, now) if schedule else None
         return [person] if person else []
     # A runbook position: the incident's holder of that role, else the configured mapping,
@@ -278,7 +287,7 @@ def run_escalation_step(run: JobRun) -> None:
         if _stopped(incident):
             return
         targets = [Target.parse(t) for t in payload["targets"]]
-        found = resolve_targets(run.config, incident, targets, now)
+        found = resolve_targets(session, run.config, incident, targets, now)
         step = f"r{payload['round']}s{payload['step']}"
         unreachable = _queue_pages(
             session, run.config, incident, found.people, reason="escalation", step=step, now=now
@@ -496,47 +505,125 @@ def list_pages(db: Database, incident_id: int) -> list[Page]:
 # --- schedules (read-only faces of the on-call rules) ---------------------------------
 
 
-def _schedule(config: Config, name: str) -> Schedule:
+def effective_schedule(session: Session, config: Config, name: str) -> Schedule | None:
+    """The configured schedule with the overrides added through the API on top."""
     schedule = config.schedule(name)
+    if schedule is None:
+        return None
+    rows = session.scalars(
+        select(ScheduleOverride)
+        .where(ScheduleOverride.schedule == name)
+        .order_by(ScheduleOverride.id)
+    ).all()
+    if not rows:
+        return schedule
+    extra = [Override(person=r.person, start=r.starts_at, end=r.ends_at) for r in rows]
+    return schedule.model_copy(update={"overrides": [*schedule.overrides, *extra]})
+
+
+def _schedule(session: Session, config: Config, name: str) -> Schedule:
+    schedule = effective_schedule(session, config, name)
     if schedule is None:
         known = ", ".join(s.name for s in config.schedules) or "none configured"
         raise NotFoundError(f"no schedule {name!r} (known: {known})", field="schedule")
     return schedule
 
 
-def schedules(config: Config, now: datetime) -> list[ScheduleOut]:
-    return [
-        ScheduleOut(
-            name=s.name,
-            timezone=s.timezone,
-            layers=[layer.name for layer in s.layers],
-            on_call_now=on_call_at(s, now),
+def schedules(db: Database, config: Config, now: datetime) -> list[ScheduleOut]:
+    with db.read() as session:
+        return [
+            ScheduleOut(
+                name=s.name,
+                timezone=s.timezone,
+                layers=[layer.name for layer in s.layers],
+                on_call_now=on_call_at(_schedule(session, config, s.name), now),
+            )
+            for s in config.schedules
+        ]
+
+
+def who_is_on_call(db: Database, config: Config, name: str, at: datetime) -> OnCallOut:
+    with db.read() as session:
+        return OnCallOut(
+            schedule=name, at=at, person=on_call_at(_schedule(session, config, name), at)
         )
-        for s in config.schedules
-    ]
-
-
-def who_is_on_call(config: Config, name: str, at: datetime) -> OnCallOut:
-    return OnCallOut(schedule=name, at=at, person=on_call_at(_schedule(config, name), at))
 
 
 MAX_SHIFT_SPAN = timedelta(days=366)
 
 
-def schedule_shifts(config: Config, name: str, start: datetime, end: datetime) -> list[ShiftOut]:
+def schedule_shifts(
+    db: Database, config: Config, name: str, start: datetime, end: datetime
+) -> list[ShiftOut]:
     if end <= start:
-        raise InvalidInputError("the end must be after the start", field="until")
+        raise InvalidInputError("the end must be after the start", field="next")
     if end - start > MAX_SHIFT_SPAN:
-        raise InvalidInputError("at most a year of shifts at a time", field="until")
-    return [
-        ShiftOut(person=s.person, start=s.start, end=s.end)
-        for s in shifts(_schedule(config, name), start, end)
-    ]
+        raise InvalidInputError("at most a year of shifts at a time", field="next")
+    with db.read() as session:
+        found = shifts(_schedule(session, config, name), start, end)
+    return [ShiftOut(person=s.person, start=s.start, end=s.end) for s in found]
 
 
-def schedule_ical(config: Config, name: str, start: datetime, end: datetime) -> bytes:
-    found = shifts(_schedule(config, name), start, end)
+def schedule_ical(db: Database, config: Config, name: str, start: datetime, end: datetime) -> bytes:
+    if end - start > MAX_SHIFT_SPAN:
+        raise InvalidInputError("at most a year of shifts at a time", field="next")
+    with db.read() as session:
+        found = shifts(_schedule(session, config, name), start, end)
     return to_ical(name, found, generated_at=start)
+
+
+def add_override(db: Database, ctx: Context, name: str, data: OverrideIn) -> OverrideOut:
+    if ctx.config.schedule(name) is None:
+        known = ", ".join(s.name for s in ctx.config.schedules) or "none configured"
+        raise NotFoundError(f"no schedule {name!r} (known: {known})", field="schedule")
+    known_people = ctx.config.person_ids()
+    if known_people and data.person not in known_people:
+        raise InvalidInputError(f"unknown person {data.person!r}", field="person")
+    if data.end <= data.start:
+        raise InvalidInputError("the override must end after it starts", field="end")
+    with db.write() as session:
+        row = ScheduleOverride(
+            schedule=name,
+            person=data.person,
+            starts_at=data.start,
+            ends_at=data.end,
+            reason=data.reason,
+            created_by=ctx.actor,
+            created_at=ctx.now,
+        )
+        session.add(row)
+        session.flush()
+        return _override_out(row)
+
+
+def _override_out(row: ScheduleOverride) -> OverrideOut:
+    return OverrideOut(
+        id=row.id,
+        schedule=row.schedule,
+        person=row.person,
+        start=row.starts_at,
+        end=row.ends_at,
+        reason=row.reason,
+        created_by=row.created_by,
+    )
+
+
+def list_overrides(db: Database, name: str, now: datetime) -> list[OverrideOut]:
+    with db.read() as session:
+        rows = session.scalars(
+            select(ScheduleOverride)
+            .where(ScheduleOverride.schedule == name, ScheduleOverride.ends_at > now)
+            .order_by(ScheduleOverride.starts_at)
+        )
+        return [_override_out(r) for r in rows]
+
+
+def delete_override(db: Database, name: str, override_id: int) -> None:
+    with db.write() as session:
+        row = session.get(ScheduleOverride, override_id)
+        if row is None or row.schedule != name:
+            raise NotFoundError(f"no override {override_id} on {name}", field="override")
+        session.delete(row)
 
 
 def pages_of(db: Database, ref: str) -> list[PageOut]:
@@ -569,7 +656,7 @@ def page_for_alert(
     planned = escalation.plan(policy, incident.severity, incident.declared_at)
     if not planned:
         return
-    found = resolve_targets(config, incident, list(planned[0].step.targets), now)
+    found = resolve_targets(session, config, incident, list(planned[0].step.targets), now)
     _queue_pages(
         session, config, incident, found.people, reason="alert", step=f"alert:{occurrence}", now=now
     )
