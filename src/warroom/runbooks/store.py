@@ -62,9 +62,15 @@ def store(session: Session, runbook: Runbook, now: datetime) -> int:
 
 
 def load(session: Session, runbook_id: int) -> Runbook:
-    key = session.scalar(select(StoredRunbook.digest).where(StoredRunbook.id == runbook_id))
+    # Ids are only stable within a database, so the id -> digest memo lives on the session
+    # (a page of 50 incidents asks once, not 50 times); parsed models are shared by digest.
+    digests: dict[int, str] = session.info.setdefault("runbook_digests", {})
+    key = digests.get(runbook_id)
     if key is None:
-        raise LookupError(f"runbook {runbook_id} is not stored")
+        key = session.scalar(select(StoredRunbook.digest).where(StoredRunbook.id == runbook_id))
+        if key is None:
+            raise LookupError(f"runbook {runbook_id} is not stored")
+        digests[runbook_id] = key
     cached = _parsed.get(key)
     if cached is None:
         model = session.scalar(select(StoredRunbook.model).where(StoredRunbook.id == runbook_id))
