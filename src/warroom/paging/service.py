@@ -8,6 +8,7 @@ worker and are idempotent: each checks the state it is about to change first.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -403,42 +404,50 @@ def send_page_handler(sender: Sender, links: AckLinks) -> Handler:
             ref, step, person_id, label = incident.ref, page.step, page.person, page.method
         # Send outside the transaction: a slow mail server must not hold a database lock.
         sender.send(method, Message(title=title, body=body, key=run.job.payload["page"]))
-        with run.db.write() as session:
-            page = session.scalar(
-                select(Page).where(Page.key == run.job.payload["page"]).with_for_update()
-            )
-            if page is None or page.status != "queued":
-                return
-            page.status = "sent"
-            page.sent_at = now
-            timeline.record(
-                session,
-                incident_id=page.incident_id,
-                kind="page_sent",
-                actor=ENGINE,
-                at=now,
-                data={"ref": ref, "person": person_id, "method": label, "step": step},
-            )
+        _settle(
+            run,
+            "sent",
+            lambda page: {"ref": ref, "person": person_id, "method": label, "step": step},
+        )
 
     return run_send_page
 
 
 def page_failed(run: JobRun, error: str) -> None:
     """The last try failed: the page is failed, and the timeline says so."""
+    _settle(
+        run,
+        "failed",
+        lambda page: {"person": page.person, "method": page.method, "error": error[:500]},
+        error=error,
+    )
+
+
+def _settle(
+    run: JobRun,
+    status: str,
+    describe: Callable[[Page], dict[str, Any]],
+    *,
+    error: str | None = None,
+) -> None:
+    """Move a still-queued page to `status` and record `page_<status>` on the timeline."""
     now = run.clock.now()
     with run.db.write() as session:
-        page = session.scalar(select(Page).where(Page.key == run.job.payload["page"]))
+        page = session.scalar(
+            select(Page).where(Page.key == run.job.payload["page"]).with_for_update()
+        )
         if page is None or page.status != "queued":
-            return
-        page.status = "failed"
-        page.error = error
+            return  # settled by an earlier run
+        page.status, page.error = status, error
+        if status == "sent":
+            page.sent_at = now
         timeline.record(
             session,
             incident_id=page.incident_id,
-            kind="page_failed",
+            kind=f"page_{status}",
             actor=ENGINE,
             at=now,
-            data={"person": page.person, "method": page.method, "error": error[:500]},
+            data=describe(page),
         )
 
 
