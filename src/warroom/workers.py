@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -11,6 +12,7 @@ from warroom.auth.links import AckLinks, signing_key
 from warroom.clock import Clock
 from warroom.config import Config
 from warroom.db import Database
+from warroom.engine.rules import LEASE
 from warroom.engine.worker import Worker
 from warroom.paging import service as paging
 from warroom.paging.notify.sender import AppriseSender, Sender
@@ -35,6 +37,7 @@ def make_worker(
     links: AckLinks | None = None,
     name: str | None = None,
     poll_seconds: float = 0.2,
+    lease: timedelta = LEASE,
 ) -> Worker:
     links = links or ack_links(db, clock)
     return Worker(
@@ -46,6 +49,7 @@ def make_worker(
         startup=lambda: alert_jobs.plan_recurring(db, config, clock),
         name=name,
         poll_seconds=poll_seconds,
+        lease=lease,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from warroom.auth.credentials import credentials_path, store_token, stored_token
 from warroom.clock import SystemClock
 from warroom.config import Config, ConfigError, Settings, load_config
 from warroom.db import Database
+from warroom.engine.rules import LEASE
 from warroom.errors import InvalidInputError
 
 out = Console()
@@ -114,6 +116,9 @@ def worker(
     database_url: DatabaseUrl = None,
     config: ConfigFile = None,
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle", min=0.01)] = 0.2,
+    lease: Annotated[
+        float, typer.Option(help="Seconds a claimed job stays this worker's", min=1)
+    ] = LEASE.total_seconds(),
 ) -> None:
     """Run due jobs (pages, escalations, reminders). Run as many as you like on PostgreSQL."""
     import signal
@@ -132,7 +137,9 @@ def worker(
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    make_worker(db, cfg, SystemClock(), poll_seconds=poll).run_forever(stop)
+    make_worker(
+        db, cfg, SystemClock(), poll_seconds=poll, lease=timedelta(seconds=lease)
+    ).run_forever(stop)
 
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)

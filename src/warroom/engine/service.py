@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -102,7 +102,9 @@ def bring_forward(session: Session, key: str, due_at: datetime) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def claim(db: Database, worker: str, now: datetime, limit: int = 20) -> list[ClaimedJob]:
+def claim(
+    db: Database, worker: str, now: datetime, limit: int = 20, lease: timedelta = LEASE
+) -> list[ClaimedJob]:
     """Take up to `limit` due jobs (and jobs whose worker's lease ran out)."""
     due = or_(
         and_(Job.status == JobStatus.pending.value, Job.due_at <= now),
@@ -118,7 +120,7 @@ def claim(db: Database, worker: str, now: datetime, limit: int = 20) -> list[Cla
             .values(
                 status=JobStatus.running.value,
                 locked_by=worker,
-                locked_until=now + LEASE,
+                locked_until=now + lease,
                 started_at=now,
                 attempts=Job.attempts + 1,
             )
@@ -134,6 +136,21 @@ def claim(db: Database, worker: str, now: datetime, limit: int = 20) -> list[Cla
             )
         ).all()
     return sorted((ClaimedJob(*row) for row in rows), key=lambda j: (j.due_at, j.id))
+
+
+def start(
+    db: Database, job: ClaimedJob, worker: str, now: datetime, lease: timedelta = LEASE
+) -> bool:
+    """Renew the lease as the job actually starts. A batch is claimed at once, and a slow
+    job early in it must not let another worker take one that has not started yet; if the
+    lease already went to someone else, this worker must not run the job (False)."""
+    with db.write() as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.locked_by == worker, Job.status == JobStatus.running.value)
+            .values(locked_until=now + lease, started_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 def complete(db: Database, job: ClaimedJob, worker: str, now: datetime) -> None:

@@ -13,11 +13,13 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from warroom.clock import Clock
 from warroom.config import Config
 from warroom.db import Database
 from warroom.engine import service
+from warroom.engine.rules import LEASE
 from warroom.engine.service import ClaimedJob
 
 log = logging.getLogger("warroom.worker")
@@ -59,6 +61,7 @@ class Worker:
         name: str | None = None,
         batch: int = 20,
         poll_seconds: float = 0.2,
+        lease: timedelta = LEASE,
     ) -> None:
         self.db = db
         self.config = config
@@ -69,13 +72,14 @@ class Worker:
         self.name = name or worker_name()
         self.batch = batch
         self.poll_seconds = poll_seconds
+        self.lease = lease
 
     def run_once(self) -> int:
         """Claim and run one batch of due jobs; returns how many ran."""
         if self._startup is not None:
             startup, self._startup = self._startup, None
             startup()  # e.g. plan recurring jobs; once per worker
-        jobs = service.claim(self.db, self.name, self.clock.now(), self.batch)
+        jobs = service.claim(self.db, self.name, self.clock.now(), self.batch, self.lease)
         for job in jobs:
             self._run(job)
         return len(jobs)
@@ -98,11 +102,16 @@ class Worker:
             except Exception:
                 log.exception("worker %s could not claim jobs", self.name)
                 ran = 0
-            if ran < self.batch:
+            if ran == 0:
+                # Only an idle worker sleeps: a page is two jobs in a row (the step, then
+                # the send it plans), and the second should not wait a poll interval.
                 stop.wait(self.poll_seconds)
         log.info("worker %s stopped", self.name)
 
     def _run(self, job: ClaimedJob) -> None:
+        if not service.start(self.db, job, self.name, self.clock.now(), self.lease):
+            log.warning("job %s (%s) was taken over by another worker", job.id, job.key)
+            return
         handler = self.handlers.get(job.kind)
         run = JobRun(self.db, self.config, self.clock, job, self.name)
         try:
