@@ -36,4 +36,9 @@ def create_app(db: Database, config: Config | None = None, clock: Clock | None =
     app.include_router(paging_router)
     app.include_router(alerts_router)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> dict[str, str]:
+        return {"name": "warroom", "version": __version__, "docs": "/docs", "api": "/api/v1"}
+
     return app

@@ -386,6 +386,7 @@ def test_health_readiness_metrics_and_openapi(http: httpx.Client, api: Api) -> N
     declare(http, severity="sev-2")
     with httpx.Client(base_url=api.url) as anonymous:
         assert anonymous.get("/healthz").json() == {"status": "ok"}
+        assert anonymous.get("/").json()["docs"] == "/docs"
         ready = anonymous.get("/readyz").json()
         assert ready["status"] == "ready"
         assert ready["database"] == api.db.dialect
