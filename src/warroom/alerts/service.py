@@ -10,13 +10,30 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+import threading
+import time
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from warroom.alerts.formats.model import AlertEvent
@@ -34,7 +51,7 @@ from warroom.alerts.schemas import (
 )
 from warroom.config import Config
 from warroom.context import Context
-from warroom.db import Database
+from warroom.db import Database, UTCDateTime
 from warroom.engine.models import Job
 from warroom.errors import ConflictError, InvalidInputError, NotFoundError
 from warroom.incidents import service as incidents
@@ -72,12 +89,75 @@ class Sender:
 # --- integrations ---------------------------------------------------------------------
 
 
+# How long a process may keep using an integration it looked up. Revoking or changing an
+# integration clears this process's cache at once; other API processes notice within this.
+INTEGRATION_TTL = 5.0
+
+
+class _IntegrationCache:
+    """Active integrations by key hash, per database, for INTEGRATION_TTL seconds.
+    Unknown and revoked keys are not cached: a new integration works at once."""
+
+    def __init__(self) -> None:
+        # id(db) -> (the database, weakly; {key hash: (expiry, sender)}; last cleared)
+        self._slots: dict[int, tuple[weakref.ref[Database], dict[str, tuple[float, Sender]]]] = {}
+        self._cleared: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def _entries(self, db: Database) -> dict[str, tuple[float, Sender]] | None:
+        slot = self._slots.get(id(db))
+        return slot[1] if slot is not None and slot[0]() is db else None
+
+    def get(self, db: Database, key_hash: str) -> Sender | None:
+        entry = (self._entries(db) or {}).get(key_hash)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, db: Database, key_hash: str, sender: Sender, since: float) -> None:
+        with self._lock:
+            entries = self._entries(db)
+            if entries is None:
+                entries = {}
+                self._slots[id(db)] = (weakref.ref(db, self._forget(id(db))), entries)
+            # A revocation that cleared the cache after this lookup began wins.
+            if since >= self._cleared.get(id(db), 0.0):
+                entries[key_hash] = (since + INTEGRATION_TTL, sender)
+
+    def clear(self, db: Database) -> None:
+        with self._lock:
+            self._slots.pop(id(db), None)
+            self._cleared[id(db)] = time.monotonic()
+
+    def _forget(self, db_id: int) -> Callable[[weakref.ref[Database]], None]:
+        def forget(_: weakref.ref[Database]) -> None:
+            with self._lock:
+                self._slots.pop(db_id, None)
+                self._cleared.pop(db_id, None)
+
+        return forget
+
+
+_INTEGRATIONS = _IntegrationCache()
+
+
+def cached_integration(db: Database, key: str) -> Sender | None:
+    """The integration of `key` if this process looked it up in the last few seconds;
+    None means "ask `find_integration`", not "unknown"."""
+    return _INTEGRATIONS.get(db, hash_key(key))
+
+
 def find_integration(db: Database, key: str) -> Sender | None:
+    key_hash = hash_key(key)
+    cached = _INTEGRATIONS.get(db, key_hash)
+    if cached is not None:
+        return cached
+    since = time.monotonic()
     with db.read() as session:
-        row = session.scalar(select(Integration).where(Integration.key_hash == hash_key(key)))
+        row = session.scalar(select(Integration).where(Integration.key_hash == key_hash))
     if row is None or row.revoked_at is not None:
         return None
-    return Sender(
+    sender = Sender(
         scope=f"integration:{row.id}",
         name=row.name,
         integration_id=row.id,
@@ -85,6 +165,8 @@ def find_integration(db: Database, key: str) -> Sender | None:
         resolve_timeout=row.resolve_timeout_seconds,
         rate_limit_per_minute=row.rate_limit_per_minute,
     )
+    _INTEGRATIONS.put(db, key_hash, sender, since)
+    return sender
 
 
 def _urls(base: str, key: str) -> dict[str, str]:
@@ -143,7 +225,9 @@ def revoke_integration(db: Database, ctx: Context, name: str) -> IntegrationOut:
         if row is None:
             raise NotFoundError(f"no integration {name}", field="name")
         row.revoked_at = row.revoked_at or ctx.now
-        return _out(row)
+        out = _out(row)
+    _INTEGRATIONS.clear(db)  # after the commit, so no lookup can cache the old row again
+    return out
 
 
 def sync_config_integrations(db: Database, config: Config, now: datetime) -> None:
@@ -163,6 +247,7 @@ def sync_config_integrations(db: Database, config: Config, now: datetime) -> Non
             row.resolve_timeout_seconds = seconds(item.resolve_timeout)
             row.rate_limit_per_minute = item.rate_limit_per_minute
             row.revoked_at = None
+    _INTEGRATIONS.clear(db)
 
 
 # --- intake ---------------------------------------------------------------------------
@@ -264,6 +349,106 @@ def _with_service(event: AlertEvent, service: str) -> AlertEvent:
     return replace(event, service=service)
 
 
+_ALERTS = cast(Table, Alert.__table__)
+_DELIVERIES = cast(Table, AlertDelivery.__table__)
+# SQLite has one writer at a time: intake threads of this process queue here rather than
+# in SQLite's busy handler, which polls with sleeps of up to 100 ms.
+_SQLITE_WRITER = threading.Lock()
+
+
+@contextmanager
+def _writing(db: Database) -> Iterator[Session]:
+    if db.dialect != "sqlite":
+        with db.write() as session:
+            yield session
+        return
+    with _SQLITE_WRITER, db.write() as session:
+        yield session
+
+
+# The hot path's statements, built once. SQLite gets expanding IN lists; PostgreSQL gets
+# `= ANY(array)`, one parameter, so the SQL text is constant and psycopg prepares it.
+_FIND_COLUMNS = select(_ALERTS.c.id, _ALERTS.c.dedup_key, _ALERTS.c.status)
+_REFRESHED = {
+    "last_seen_at": bindparam("now", type_=UTCDateTime()),
+    "occurrences": _ALERTS.c.occurrences + 1,
+    "expires_at": bindparam("expires", type_=UTCDateTime()),
+}
+_FIND = _FIND_COLUMNS.where(
+    _ALERTS.c.scope == bindparam("scope"),
+    _ALERTS.c.dedup_key.in_(bindparam("keys", expanding=True)),
+)
+_REFRESH = (
+    update(_ALERTS).where(_ALERTS.c.id.in_(bindparam("ids", expanding=True))).values(_REFRESHED)
+)
+_FIND_PG = (
+    _FIND_COLUMNS.where(
+        _ALERTS.c.scope == bindparam("scope"),
+        _ALERTS.c.dedup_key == any_(bindparam("keys", type_=postgresql.ARRAY(String))),
+    )
+    .order_by(_ALERTS.c.id)
+    .with_for_update()
+)
+_REFRESH_PG = (
+    update(_ALERTS)
+    .where(_ALERTS.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(BigInteger))))
+    .values(_REFRESHED)
+)
+_RECORD_DELIVERY = insert(_DELIVERIES)
+_CHUNK = 500
+
+
+def _refresh_firing(session: Session, batch: _Batch, events: list[AlertEvent]) -> list[AlertEvent]:
+    """The hot path: re-sent triggers of alerts that are still firing only touch
+    last_seen_at, occurrences and expires_at, in one UPDATE per expiry (Core, no ORM
+    objects). Returns the events left for the full path, in their order.
+
+    Existing alerts of the delivery are locked in id order first (as `_locked_alerts`
+    does), so concurrent deliveries sharing alerts cannot deadlock.
+    """
+    counts = Counter(e.dedup_key for e in events)
+    keys = list(counts)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    find, refresh = (_FIND_PG, _REFRESH_PG) if postgres else (_FIND, _REFRESH)
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        params = {"scope": batch.sender.scope, "keys": keys[start : start + _CHUNK]}
+        found.update((key, (id_, status)) for id_, key, status in session.execute(find, params))
+    if not found:
+        return events
+    now, config = batch.ctx.now, batch.ctx.config
+    expiries: dict[str, datetime | None] = {}
+    by_expiry: dict[datetime | None, list[int]] = {}
+    rest: list[AlertEvent] = []
+    for event in events:
+        alert = found.get(event.dedup_key)
+        if (
+            alert is None
+            or alert[1] != "firing"
+            or event.action != "trigger"
+            or counts[event.dedup_key] != 1
+        ):
+            rest.append(event)
+            continue
+        if event.source not in expiries:
+            expiries[event.source] = _expiry(batch.sender, event, config, now)
+        by_expiry.setdefault(expiries[event.source], []).append(alert[0])
+    for expires_at, ids in by_expiry.items():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            session.execute(refresh, {"ids": chunk, "now": now, "expires": expires_at})
+        batch.result.updated += len(ids)
+    return rest
+
+
+# PostgreSQL deadlock_detected and serialization_failure: retrying the delivery is safe,
+# since its transaction rolled back whole.
+_RETRYABLE = frozenset({"40P01", "40001"})
+_ATTEMPTS = 3
+# pg_advisory_xact_lock key of the full intake path ("warroom" in ASCII).
+_FULL_PATH_LOCK = 0x77617272_6F6F6D
+
+
 def ingest(
     db: Database,
     config: Config,
@@ -273,6 +458,38 @@ def ingest(
     *,
     truncated_alerts: int = 0,
     group_key: str | None = None,
+) -> IngestResult:
+    """Store one delivery in one transaction. On PostgreSQL, deliveries needing more than
+    the re-send fast path take it one at a time (an advisory lock); one that still
+    deadlocks (two deliveries re-sending the same alerts, one of them also resolving
+    some) is aborted by PostgreSQL and retried, up to 3 attempts in all."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return _ingest_once(
+                db,
+                config,
+                now,
+                sender,
+                events,
+                truncated_alerts=truncated_alerts,
+                group_key=group_key,
+            )
+        except OperationalError as exc:
+            code = getattr(exc.orig, "sqlstate", None)
+            if code not in _RETRYABLE or attempt == _ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest_once(
+    db: Database,
+    config: Config,
+    now: datetime,
+    sender: Sender,
+    events: list[AlertEvent],
+    *,
+    truncated_alerts: int,
+    group_key: str | None,
 ) -> IngestResult:
     result = IngestResult(
         alerts=len(events),
@@ -285,18 +502,28 @@ def ingest(
     )
     ctx = Context(config=config, actor=sender.actor, now=now)
     batch = _Batch(ctx, sender, result)
-    with db.write() as session:
+    with _writing(db) as session:
         if sender.integration_id is not None:
-            session.add(
-                AlertDelivery(
-                    integration_id=sender.integration_id,
-                    source=events[0].source if events else "generic",
-                    received_at=now,
-                    alerts=len(events),
-                    truncated_alerts=truncated_alerts,
-                    group_key=group_key,
-                )
+            session.execute(
+                _RECORD_DELIVERY,
+                {
+                    "integration_id": sender.integration_id,
+                    "source": events[0].source if events else "generic",
+                    "received_at": now,
+                    "alerts": len(events),
+                    "truncated_alerts": truncated_alerts,
+                    "group_key": group_key,
+                },
             )
+        events = _refresh_firing(session, batch, events)
+        if not events:
+            return result
+        if len(events) > 1 and session.get_bind().dialect.name == "postgresql":
+            # The full path locks incidents in the order its alerts come; deliveries
+            # taking it one at a time cannot deadlock on them. One event locks at most
+            # one incident (after its alert, before the day's ref counter), so single
+            # events need not queue. (SQLite: BEGIN IMMEDIATE serialises all writers.)
+            session.execute(select(func.pg_advisory_xact_lock(_FULL_PATH_LOCK)))
         alerts = _locked_alerts(session, sender.scope, (e.dedup_key for e in events))
         created = _create_missing(session, batch, events, alerts)
         for event in events:

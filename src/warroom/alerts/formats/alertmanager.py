@@ -20,6 +20,7 @@ summary is `annotations.summary`, else `annotations.description`, else
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -30,9 +31,14 @@ from warroom.alerts.formats.model import (
     FormatError,
     Source,
     Timestamp,
+    Unusual,
     errors_from,
     first_present,
     link,
+    plain_str,
+    plain_str_map,
+    plain_time,
+    quick_event,
     severity_from_word,
 )
 
@@ -98,34 +104,64 @@ def fingerprint(labels: dict[str, str]) -> str:
 
 def alert_event(alert: WireAlert, source: Source) -> AlertEvent:
     """The normalized event for one alert of an Alertmanager-shaped notification."""
-    labels, annotations = alert.labels, alert.annotations
-    key = alert.fingerprint.strip()
+    return _event(
+        source,
+        alert.status,
+        alert.labels,
+        alert.annotations,
+        alert.startsAt,
+        alert.endsAt,
+        alert.generatorURL,
+        alert.fingerprint,
+    )
+
+
+def _event(
+    source: Source,
+    status: str,
+    labels: dict[str, str],
+    annotations: dict[str, str],
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    generator_url: str,
+    given_fingerprint: str,
+) -> AlertEvent:
+    key = given_fingerprint.strip() or fingerprint(labels)
     summary = (
         first_present(annotations, ("summary", "description", "message"))
         or first_present(labels, ("alertname",))
-        or f"Alert {key or fingerprint(labels)}"
+        or f"Alert {key}"
     )
-    resolved = alert.status == "resolved"
-    return AlertEvent(
-        source=source,
-        action="resolve" if resolved else "trigger",
-        dedup_key=key or fingerprint(labels),
-        dedup_key_generated=not key,
-        summary=summary,
-        severity=severity_from_word(labels.get("severity")),
-        source_name=first_present(labels, SOURCE_LABELS),
-        service=first_present(labels, SERVICE_LABELS),
-        labels=dict(labels),
-        details=dict(annotations),
-        links=link(alert.generatorURL, "Source") + link(annotations.get("runbook_url"), "Runbook"),
-        occurred_at=(alert.endsAt if resolved else None) or alert.startsAt,
-        starts_at=alert.startsAt,
-        ends_at=alert.endsAt,
+    resolved = status == "resolved"
+    links = link(generator_url, "Source") + link(annotations.get("runbook_url"), "Runbook")
+    return quick_event(
+        {
+            "source": source,
+            "action": "resolve" if resolved else "trigger",
+            "dedup_key": key,
+            "summary": summary,
+            "severity": severity_from_word(labels.get("severity")),
+            "dedup_key_generated": not given_fingerprint.strip(),
+            "source_name": first_present(labels, SOURCE_LABELS),
+            "service": first_present(labels, SERVICE_LABELS),
+            "labels": dict(labels),
+            "details": dict(annotations),
+            "links": links,
+            "images": [],
+            "occurred_at": (ends_at if resolved else None) or starts_at,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "routing_key": None,
+        }
     )
 
 
 def parse(raw: Any) -> Batch:
     """Validate an Alertmanager webhook body; one event per alert, in order."""
+    try:
+        return _parse_plain(raw)
+    except Unusual:
+        pass
     try:
         hook = WireWebhook.model_validate(raw)
     except ValidationError as exc:
@@ -138,4 +174,66 @@ def parse(raw: Any) -> Batch:
         truncated_alerts=hook.truncatedAlerts,
         group_labels=dict(hook.groupLabels),
         external_url=hook.externalURL or None,
+    )
+
+
+_STATUSES: dict[str, Status] = {"firing": "firing", "resolved": "resolved"}
+
+
+def _parse_plain(raw: Any) -> Batch:
+    """The same Batch `WireWebhook` validation gives, by walking the dicts: the webhook
+    as Alertmanager sends it, checked field by field against the models' strict types.
+    Anything else (a missing field, a wrong type, a bad time) raises `Unusual`, and
+    pydantic then validates the body and words the errors."""
+    if type(raw) is not dict:
+        raise Unusual
+    version = raw.get("version")
+    if version is not None and (type(version) is not str or version != "4"):
+        raise Unusual
+    given = raw.get("status")
+    status = _STATUSES.get(given) if type(given) is str else None
+    if status is None:
+        raise Unusual
+    truncated = raw.get("truncatedAlerts", 0)
+    if type(truncated) is not int or truncated < 0:
+        raise Unusual
+    group_key = plain_str(raw, "groupKey")
+    receiver = plain_str(raw, "receiver")
+    external_url = plain_str(raw, "externalURL")
+    group_labels = plain_str_map(raw, "groupLabels")
+    plain_str_map(raw, "commonLabels")
+    plain_str_map(raw, "commonAnnotations")
+    alerts = raw.get("alerts")
+    if type(alerts) is not list:
+        raise Unusual
+    times: dict[str, datetime | None] = {}
+    events = []
+    for alert in alerts:
+        if type(alert) is not dict:
+            raise Unusual
+        alert_status = alert.get("status")
+        if type(alert_status) is not str or alert_status not in _STATUSES:
+            raise Unusual
+        if "labels" not in alert:
+            raise Unusual
+        events.append(
+            _event(
+                "alertmanager",
+                alert_status,
+                plain_str_map(alert, "labels"),
+                plain_str_map(alert, "annotations"),
+                plain_time(alert, "startsAt", times),
+                plain_time(alert, "endsAt", times),
+                plain_str(alert, "generatorURL"),
+                plain_str(alert, "fingerprint"),
+            )
+        )
+    return Batch(
+        events=events,
+        status=status,
+        group_key=group_key or None,
+        receiver=receiver or None,
+        truncated_alerts=truncated,
+        group_labels=dict(group_labels),
+        external_url=external_url or None,
     )

@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -64,6 +64,20 @@ class AlertEvent:
     ends_at: datetime | None = None
     # PagerDuty's integration key: which integration (and so which service) was paged.
     routing_key: str | None = None
+
+
+_EVENT_FIELDS = frozenset(f.name for f in fields(AlertEvent))
+
+
+def quick_event(values: dict[str, Any]) -> AlertEvent:
+    """`AlertEvent(**values)` without the frozen dataclass's `__init__`, which sets each
+    of the 16 fields through `object.__setattr__` (~2.5 µs an event, ~10x this); for the
+    parsers' hot paths. `values` must name every field."""
+    if values.keys() != _EVENT_FIELDS:
+        raise TypeError(f"quick_event needs exactly the fields {sorted(_EVENT_FIELDS)}")
+    event = object.__new__(AlertEvent)
+    event.__dict__.update(values)
+    return event
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,57 @@ def _timestamp_or_none(value: object) -> datetime | None:
 
 # A time field in a wire model: ISO 8601 string, Go zero time or null → None.
 Timestamp = Annotated[datetime | None, BeforeValidator(_timestamp_or_none)]
+
+
+# --- plain-case parsing -------------------------------------------------------------------
+# Walking a well-formed body's dicts by hand gives the result pydantic's validation gives,
+# several times faster. These helpers accept only what the strict wire models accept and
+# raise `Unusual` for anything else; the parser then falls back to its pydantic model,
+# which decides and words the errors. So the fast path can be wrong only by being slow.
+
+
+class Unusual(Exception):
+    """Not the plain case: validate with the pydantic model instead."""
+
+
+def plain_str(container: dict[str, Any], name: str, default: str = "") -> str:
+    """A `str` field with a default (strict: exactly a string)."""
+    value = container.get(name, default)
+    if type(value) is not str:
+        raise Unusual
+    return value
+
+
+def plain_str_map(container: dict[str, Any], name: str) -> dict[str, str]:
+    """A `dict[str, str]` field defaulting to {} (strict: only string values)."""
+    value = container.get(name)
+    if value is None:
+        if name in container:
+            raise Unusual
+        return {}
+    if type(value) is not dict:
+        raise Unusual
+    for key, item in value.items():
+        if type(item) is not str or type(key) is not str:
+            raise Unusual
+    return value
+
+
+def plain_time(
+    container: dict[str, Any], name: str, seen: dict[str, datetime | None]
+) -> datetime | None:
+    """A `Timestamp` field (absent or null: None); `seen` remembers parsed strings."""
+    value = container.get(name)
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise Unusual
+    if value not in seen:
+        try:
+            seen[value] = parse_timestamp(value)
+        except PydanticCustomError:
+            raise Unusual from None
+    return seen[value]
 
 
 def epoch_to_datetime(value: float) -> datetime:
