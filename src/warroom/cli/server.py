@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -102,6 +103,10 @@ def serve(
     print(f"warroom listening on {url}", flush=True)
     configure_logging(settings.log_level)
     app = create_app(db, cfg)
+    # What start-up loaded (runbooks, models, modules) lives as long as the process: keep
+    # it out of the cyclic collector's full passes, which otherwise show up in p99 latency.
+    gc.collect()
+    gc.freeze()
     stop = None
     if worker if worker is not None else db.dialect == "sqlite":
         _, stop = start_in_background(make_worker(db, cfg, app.state.clock))
