@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from datetime import time
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 import holidays
 import platformdirs
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -38,6 +36,7 @@ from warroom.runbooks.findings import RunbookError
 from warroom.runbooks.model import Runbook
 from warroom.runbooks.service import default_runbook, load_runbook
 from warroom.workdays import BusinessCalendar
+from warroom.zones import TimeZoneName
 
 
 def default_database_url() -> str:
@@ -58,19 +57,6 @@ class Settings(BaseSettings):
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
-
-
-def _zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
-        ) from exc
-    return name
-
-
-TimeZoneName = Annotated[str, AfterValidator(_zone)]
 
 
 class _Strict(BaseModel):

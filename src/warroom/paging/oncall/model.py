@@ -37,10 +37,9 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from typing import Annotated, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -50,21 +49,13 @@ from pydantic import (
     model_validator,
 )
 
+from warroom.zones import TimeZoneName
+
 WeekdayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[WeekdayName, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
 _WALL_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-
-
-def _zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
-        ) from exc
-    return name
 
 
 def _wall_clock(value: object) -> time:
@@ -88,7 +79,6 @@ def _weekday(value: object) -> object:
     return value.strip().lower()[:3] if isinstance(value, str) else value
 
 
-TimeZoneName = Annotated[str, AfterValidator(_zone)]
 WallClock = Annotated[time, BeforeValidator(_wall_clock)]
 Weekday = Annotated[WeekdayName, BeforeValidator(_weekday)]
 Handle = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
