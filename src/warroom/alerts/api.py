@@ -8,10 +8,10 @@ wire shape (PagerDuty's `{"status": "invalid event", "errors": [...]}` on /v2/*)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -62,8 +62,8 @@ async def _json_body(request: Request) -> Any:
     if "json" not in content_type.lower():
         raise IntakeError(415, f"Content-Type must be application/json, not {content_type!r}")
     try:
-        return json.loads(b"".join(chunks))
-    except (ValueError, UnicodeDecodeError) as exc:
+        return orjson.loads(b"".join(chunks))
+    except (orjson.JSONDecodeError, ValueError, UnicodeDecodeError) as exc:
         raise IntakeError(400, f"malformed JSON: {exc}") from None
 
 
