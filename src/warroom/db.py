@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -79,6 +79,13 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         conn.exec_driver_sql(begin)
 
     return engine
+
+
+def upsert_insert(session: Session) -> Any:
+    """The dialect's INSERT, which has `on_conflict_do_nothing/do_update` on both
+    PostgreSQL and SQLite (the generic one has neither)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def ensure_sqlite_dir(url: str) -> None:

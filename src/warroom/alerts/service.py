@@ -32,7 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -51,7 +51,7 @@ from warroom.alerts.schemas import (
 )
 from warroom.config import Config
 from warroom.context import Context
-from warroom.db import Database, UTCDateTime
+from warroom.db import Database, UTCDateTime, upsert_insert
 from warroom.engine.models import Job
 from warroom.errors import ConflictError, InvalidInputError, NotFoundError
 from warroom.incidents import service as incidents
@@ -270,10 +270,6 @@ def _expiry(sender: Sender, event: AlertEvent, config: Config, now: datetime) ->
     return now + timedelta(seconds=timeout) if timeout else None
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def _locked_alerts(session: Session, scope: str, keys: Iterable[str]) -> dict[str, Alert]:
     wanted = list(dict.fromkeys(keys))
     found: dict[str, Alert] = {}
@@ -328,7 +324,7 @@ def _create_missing(
     if not rows:
         return set()
     statement = (
-        _insert(session)(Alert)
+        upsert_insert(session)(Alert)
         .on_conflict_do_nothing(index_elements=["scope", "dedup_key"])
         .returning(Alert.dedup_key)
     )

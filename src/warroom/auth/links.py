@@ -13,11 +13,10 @@ from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from warroom.auth.models import InstanceSetting
 from warroom.clock import Clock
-from warroom.db import Database
+from warroom.db import Database, upsert_insert
 from warroom.errors import InvalidInputError
 
 ACK_LINK_LIFETIME = timedelta(hours=24)
@@ -29,9 +28,8 @@ def signing_key(db: Database) -> str:
     if from_env:
         return from_env
     with db.write() as session:
-        insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
         session.execute(
-            insert(InstanceSetting)
+            upsert_insert(session)(InstanceSetting)
             .values(key=_KEY, value=secrets.token_urlsafe(32))
             .on_conflict_do_nothing(index_elements=["key"])
         )

@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from warroom.db import Database
+from warroom.db import Database, upsert_insert
 from warroom.engine.models import Job
 from warroom.engine.rules import LEASE, JobStatus, backoff
 
@@ -34,10 +33,6 @@ class ClaimedJob:
     max_attempts: int
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def enqueue(
     session: Session,
     *,
@@ -51,7 +46,7 @@ def enqueue(
 ) -> None:
     """Plan a job. Planning the same key again changes nothing, unless the earlier plan was
     cancelled: then it is planned anew (a severity change re-planning a step)."""
-    statement = _insert(session)(Job).values(
+    statement = upsert_insert(session)(Job).values(
         kind=kind,
         key=key,
         payload=payload or {},

@@ -11,12 +11,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
 from warroom.context import Context
-from warroom.db import Database
+from warroom.db import Database, upsert_insert
 from warroom.errors import ConflictError, InvalidInputError, NotFoundError
 from warroom.incidents import rules
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
@@ -183,10 +182,8 @@ def _iso(instant: datetime | None) -> str | None:
 
 def _next_seq(session: Session, day: date) -> int:
     """Bump the day's counter; the row lock it takes orders concurrent declarations."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(IncidentRefCounter)
+        upsert_insert(session)(IncidentRefCounter)
         .values(day=day, last_seq=1)
         .on_conflict_do_update(
             index_elements=["day"], set_={"last_seq": IncidentRefCounter.last_seq + 1}

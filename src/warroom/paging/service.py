@@ -14,13 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from warroom.auth.links import AckLinks
 from warroom.config import Config
 from warroom.context import Context
-from warroom.db import Database
+from warroom.db import Database, upsert_insert
 from warroom.engine import service as engine
 from warroom.engine.worker import GiveUp, Handler, JobRun, PermanentJobError
 from warroom.errors import InvalidInputError, NotFoundError
@@ -244,7 +243,7 @@ def _queue_pages(
     now: datetime,
 ) -> list[str]:
     """A Page and a send job per person and contact method; returns who had no method."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     unreachable = []
     for person_id in people:
         person = config.person(person_id)

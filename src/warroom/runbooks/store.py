@@ -6,9 +6,9 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from warroom.db import upsert_insert
 from warroom.runbooks.model import Runbook
 from warroom.runbooks.models import RunbookAction, StoredRunbook
 
@@ -26,7 +26,7 @@ def store(session: Session, runbook: Runbook, now: datetime) -> int:
     existing = session.scalar(select(StoredRunbook.id).where(StoredRunbook.digest == key))
     if existing is not None:
         return existing
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     session.execute(
         insert(StoredRunbook)
         .values(
