@@ -28,6 +28,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warroom.alerts.formats.routing import RoutingRule
 from warroom.alerts.schemas import AlertSettings, HealthCheckConfig, IntegrationConfig
+from warroom.errors import InvalidInputError, NotFoundError
 from warroom.paging.escalation.rules import PolicyConfig, Target
 from warroom.paging.notify.contacts import ContactMethod
 from warroom.paging.notify.rules import ThrottleLimits
@@ -179,6 +180,36 @@ class Config(_Strict):
 
     def escalation_policy(self, name: str) -> PolicyConfig | None:
         return next((p for p in self.escalation_policies if p.name == name), None)
+
+    # --- checks the services share: a name the configuration does not know -------------
+    # With nothing configured of a kind, any name is accepted (config is optional).
+
+    def check_services(self, names: list[str], field: str = "services") -> list[str]:
+        """The names, deduplicated, or InvalidInputError listing the known services."""
+        unique = list(dict.fromkeys(names))
+        known = self.service_names()
+        unknown = [n for n in unique if known and n not in known]
+        if unknown:
+            raise InvalidInputError(
+                f"unknown service(s) {', '.join(unknown)}; known: {', '.join(known)}",
+                field=field,
+            )
+        return unique
+
+    def check_person(self, person: str, field: str = "person") -> str:
+        known = self.person_ids()
+        if known and person not in known:
+            raise InvalidInputError(
+                f"unknown person {person!r}; known: {', '.join(known)}", field=field
+            )
+        return person
+
+    def check_schedule(self, name: str) -> Schedule:
+        schedule = self.schedule(name)
+        if schedule is None:
+            known = ", ".join(s.name for s in self.schedules) or "none configured"
+            raise NotFoundError(f"no schedule {name!r} (known: {known})", field="schedule")
+        return schedule
 
     def service_names(self) -> list[str]:
         return [s.name for s in self.services]

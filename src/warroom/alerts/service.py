@@ -804,11 +804,7 @@ def _change_out(row: ChangeEvent) -> ChangeOut:
 
 
 def record_change(db: Database, ctx: Context, data: ChangeIn) -> ChangeOut:
-    known = ctx.config.service_names()
-    if known and data.service not in known:
-        raise InvalidInputError(
-            f"unknown service {data.service!r}; known: {', '.join(known)}", field="service"
-        )
+    ctx.config.check_services([data.service], field="service")
     with db.write() as session:
         row = ChangeEvent(
             service=data.service,

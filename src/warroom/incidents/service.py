@@ -135,28 +135,6 @@ def _severity(runbook: Runbook, text: str) -> SeverityLevel:
         raise InvalidInputError(str(exc), field="severity") from None
 
 
-def _services(config: Config, names: list[str]) -> list[str]:
-    unique = list(dict.fromkeys(names))
-    known = config.service_names()
-    if known:
-        unknown = [n for n in unique if n not in known]
-        if unknown:
-            raise InvalidInputError(
-                f"unknown service(s) {', '.join(unknown)}; known: {', '.join(known)}",
-                field="services",
-            )
-    return unique
-
-
-def _person(config: Config, person: str, field: str) -> str:
-    known = config.person_ids()
-    if known and person not in known:
-        raise InvalidInputError(
-            f"unknown person {person!r}; known: {', '.join(known)}", field=field
-        )
-    return person
-
-
 # --- loading ------------------------------------------------------------------------
 
 
@@ -208,8 +186,10 @@ def declare_in(
     """Declare inside the caller's transaction (alerts open incidents this way)."""
     runbook = ctx.config.runbook_for(data.services)
     level = _severity(runbook, data.severity)
-    services = _services(ctx.config, data.services)
-    commander = _person(ctx.config, data.commander, "commander") if data.commander else ctx.actor
+    services = ctx.config.check_services(data.services)
+    commander = (
+        ctx.config.check_person(data.commander, "commander") if data.commander else ctx.actor
+    )
     due = rules.response_due(ctx.now, level, ctx.config.business_calendar)
     day = rules.ref_day(ctx.now)
     seq = _next_seq(session, day)
@@ -307,7 +287,7 @@ def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
     with _changing(db, ctx, ref) as (session, incident):
         services = incident.service_names
         if data.services is not None:
-            services = _services(ctx.config, data.services)
+            services = ctx.config.check_services(data.services)
         runbook = ctx.config.runbook_for(services)
         if data.severity is not None:
             level = _severity(runbook, data.severity)
@@ -349,7 +329,7 @@ def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
 def assign_role(db: Database, ctx: Context, ref: str, role: str, data: RoleIn) -> IncidentOut:
     if role not in ROLES:
         raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}", field="role")
-    person = _person(ctx.config, data.person, "person")
+    person = ctx.config.check_person(data.person)
     with _changing(db, ctx, ref) as (session, incident):
         current = next((r for r in incident.roles if r.role == role), None)
         if current is None or current.person != person:

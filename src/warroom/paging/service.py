@@ -33,7 +33,7 @@ from warroom.paging.notify import rules as throttle
 from warroom.paging.notify.sender import Message, Sender
 from warroom.paging.oncall.ical import to_ical
 from warroom.paging.oncall.model import Override, Schedule
-from warroom.paging.oncall.rules import on_call_at, shifts
+from warroom.paging.oncall.rules import Shift, on_call_at, shifts
 from warroom.paging.schemas import (
     OnCallOut,
     OverrideIn,
@@ -530,10 +530,9 @@ def effective_schedule(session: Session, config: Config, name: str) -> Schedule 
 
 
 def _schedule(session: Session, config: Config, name: str) -> Schedule:
+    config.check_schedule(name)
     schedule = effective_schedule(session, config, name)
-    if schedule is None:
-        known = ", ".join(s.name for s in config.schedules) or "none configured"
-        raise NotFoundError(f"no schedule {name!r} (known: {known})", field="schedule")
+    assert schedule is not None  # configured, as just checked
     return schedule
 
 
@@ -560,33 +559,29 @@ def who_is_on_call(db: Database, config: Config, name: str, at: datetime) -> OnC
 MAX_SHIFT_SPAN = timedelta(days=366)
 
 
-def schedule_shifts(
-    db: Database, config: Config, name: str, start: datetime, end: datetime
-) -> list[ShiftOut]:
+def _shifts(db: Database, config: Config, name: str, start: datetime, end: datetime) -> list[Shift]:
     if end <= start:
         raise InvalidInputError("the end must be after the start", field="next")
     if end - start > MAX_SHIFT_SPAN:
         raise InvalidInputError("at most a year of shifts at a time", field="next")
     with db.read() as session:
-        found = shifts(_schedule(session, config, name), start, end)
+        return shifts(_schedule(session, config, name), start, end)
+
+
+def schedule_shifts(
+    db: Database, config: Config, name: str, start: datetime, end: datetime
+) -> list[ShiftOut]:
+    found = _shifts(db, config, name, start, end)
     return [ShiftOut(person=s.person, start=s.start, end=s.end) for s in found]
 
 
 def schedule_ical(db: Database, config: Config, name: str, start: datetime, end: datetime) -> bytes:
-    if end - start > MAX_SHIFT_SPAN:
-        raise InvalidInputError("at most a year of shifts at a time", field="next")
-    with db.read() as session:
-        found = shifts(_schedule(session, config, name), start, end)
-    return to_ical(name, found, generated_at=start)
+    return to_ical(name, _shifts(db, config, name, start, end), generated_at=start)
 
 
 def add_override(db: Database, ctx: Context, name: str, data: OverrideIn) -> OverrideOut:
-    if ctx.config.schedule(name) is None:
-        known = ", ".join(s.name for s in ctx.config.schedules) or "none configured"
-        raise NotFoundError(f"no schedule {name!r} (known: {known})", field="schedule")
-    known_people = ctx.config.person_ids()
-    if known_people and data.person not in known_people:
-        raise InvalidInputError(f"unknown person {data.person!r}", field="person")
+    ctx.config.check_schedule(name)
+    ctx.config.check_person(data.person)
     if data.end <= data.start:
         raise InvalidInputError("the override must end after it starts", field="end")
     with db.write() as session:
