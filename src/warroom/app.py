@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
 
 from warroom import __version__
 from warroom.alerts.api import router as alerts_router
+from warroom.alerts.intake import IntakeWriter
 from warroom.alerts.service import sync_config_integrations
 from warroom.clock import Clock, SystemClock
 from warroom.config import Config
@@ -17,9 +22,29 @@ from warroom.paging.api import router as paging_router
 from warroom.rest import install_error_handlers
 from warroom.workers import ack_links
 
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
-def create_app(db: Database, config: Config | None = None, clock: Clock | None = None) -> FastAPI:
+
+def create_app(
+    db: Database,
+    config: Config | None = None,
+    clock: Clock | None = None,
+    *,
+    lifespan: Lifespan | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan_with_intake(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            await asyncio.to_thread(app.state.intake.close)
+
     app = FastAPI(
+        lifespan=lifespan_with_intake,
         title="warroom",
         version=__version__,
         description="Incident response that runs your runbook.",
@@ -29,6 +54,7 @@ def create_app(db: Database, config: Config | None = None, clock: Clock | None =
     app.state.clock = clock or SystemClock()
     app.state.metrics = Metrics(db)
     app.state.ack_links = ack_links(db, app.state.clock)
+    app.state.intake = IntakeWriter(db, lambda: (app.state.config, app.state.clock))
     sync_config_integrations(db, app.state.config, app.state.clock.now())
     install_error_handlers(app)
     app.include_router(observability_router)

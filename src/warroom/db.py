@@ -1,12 +1,17 @@
 """Database access: one declarative base, and sessions that mean "read" or "write".
 
-SQLite serialises writers; a write transaction starts with `BEGIN IMMEDIATE` so two
-writers queue on the busy timeout instead of failing when a read lock is upgraded.
-PostgreSQL services lock the rows they change (`SELECT ... FOR UPDATE`).
+SQLite has one writer at a time. A write transaction takes `SQLiteWriteLock` (a thread
+lock, then `flock` on a file beside the database) before `BEGIN IMMEDIATE`, so writers of
+every thread and process queue in the kernel and wake the moment the lock is free, rather
+than in SQLite's busy handler, which polls with sleeps of up to 100 ms. PostgreSQL services
+lock the rows they change (`SELECT ... FOR UPDATE`).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -88,11 +93,57 @@ def upsert_insert(session: Session) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def ensure_sqlite_dir(url: str) -> None:
-    """Create the folder of a file-based SQLite URL, so a first run just works."""
+def sqlite_path(url: str) -> Path | None:
+    """The file of a file-based SQLite URL (None for an in-memory database)."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and ":memory:" not in url:
-        Path(url[len(prefix) :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return Path(url[len(prefix) :].split("?", 1)[0]).expanduser()
+    return None
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder of a file-based SQLite URL, so a first run just works."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+class SQLiteWriteLock:
+    """One SQLite writer at a time, across the threads of this process (a lock) and across
+    processes (`flock` on `<database>-writer`). Not re-entrant: a write transaction opened
+    inside another on the same thread would wait for itself, so it raises instead."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path.with_name(path.name + "-writer") if path is not None else None
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        if self._owner == threading.get_ident():
+            raise RuntimeError("a SQLite write transaction was opened inside another one")
+        self._lock.acquire()
+        try:
+            if self._path is not None:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._lock.release()
+            raise
+        self._owner = threading.get_ident()
+
+    def __exit__(self, *_: object) -> None:
+        self._owner = None
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._lock.release()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 class Database:
@@ -104,11 +155,13 @@ class Database:
             ensure_sqlite_dir(url)
             self.engine = _sqlite_engine(url, "BEGIN")
             self._write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
+            self._writer: SQLiteWriteLock | None = SQLiteWriteLock(sqlite_path(url))
         else:
             self.engine = create_engine(
                 url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
             )
             self._write_engine = self.engine
+            self._writer = None
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
 
@@ -124,9 +177,15 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls everything back on any error."""
-        with self._write() as session, session.begin():
+        if self._writer is None:
+            with self._write() as session, session.begin():
+                yield session
+            return
+        with self._writer, self._write() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
         self._write_engine.dispose()
+        if self._writer is not None:
+            self._writer.close()

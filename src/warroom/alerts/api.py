@@ -20,6 +20,7 @@ from starlette.responses import Response
 from warroom.alerts import service
 from warroom.alerts.formats import alertmanager, customer, datadog, generic, grafana, pagerduty
 from warroom.alerts.formats.model import AlertEvent, Batch, FormatError
+from warroom.alerts.intake import IntakeWriter
 from warroom.alerts.ratelimit import RateLimiter
 from warroom.alerts.schemas import (
     AlertOut,
@@ -30,7 +31,7 @@ from warroom.alerts.schemas import (
     IntegrationOut,
     ReportIn,
 )
-from warroom.alerts.service import Sender
+from warroom.alerts.service import Delivery, Sender
 from warroom.errors import InvalidInputError
 from warroom.rest import Admin, Db, Reader, Responder, error_body
 
@@ -82,18 +83,17 @@ async def _sender(request: Request, key: str) -> Sender:
     return found
 
 
-def _ingest(
+async def _store(
     request: Request, sender: Sender, events: list[AlertEvent], batch: Batch | None
 ) -> IngestResult:
-    state = request.app.state
-    return service.ingest(
-        state.db,
-        state.config,
-        state.clock.now(),
-        sender,
-        events,
-        truncated_alerts=batch.truncated_alerts if batch else 0,
-        group_key=batch.group_key if batch else None,
+    writer: IntakeWriter = request.app.state.intake
+    return await writer.store(
+        Delivery(
+            sender,
+            events,
+            truncated_alerts=batch.truncated_alerts if batch else 0,
+            group_key=batch.group_key if batch else None,
+        )
     )
 
 
@@ -137,7 +137,7 @@ def _webhook(parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
                 raise IntakeError(422, "; ".join(exc.errors), exc.errors) from None
             batch = parsed if isinstance(parsed, Batch) else None
             events = parsed.events if isinstance(parsed, Batch) else [parsed]
-            result = await run_in_threadpool(_ingest, request, sender, events, batch)
+            result = await _store(request, sender, events, batch)
         except IntakeError as exc:
             body = error_body("invalid" if exc.status in (400, 422) else "rejected", exc.message)
             body["error"]["errors"] = exc.errors
@@ -181,7 +181,7 @@ async def _pagerduty_event(request: Request) -> Response:
             event = pagerduty.parse_event(raw)
         except FormatError as exc:
             raise IntakeError(400, "Event object is invalid", exc.errors) from None
-        await run_in_threadpool(_ingest, request, sender, [event], None)
+        await _store(request, sender, [event], None)
     except IntakeError as exc:
         return _pagerduty_error(exc)
     return JSONResponse(pagerduty.accepted_body(event), status_code=202)

@@ -9,30 +9,26 @@ hot path to one SELECT and one batched UPDATE.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import threading
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
-    BigInteger,
-    String,
     Table,
-    any_,
     bindparam,
     delete,
     func,
     insert,
     select,
-    update,
+    text,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -347,94 +343,105 @@ def _with_service(event: AlertEvent, service: str) -> AlertEvent:
 
 _ALERTS = cast(Table, Alert.__table__)
 _DELIVERIES = cast(Table, AlertDelivery.__table__)
-# SQLite has one writer at a time: intake threads of this process queue here rather than
-# in SQLite's busy handler, which polls with sleeps of up to 100 ms.
-_SQLITE_WRITER = threading.Lock()
-
-
-@contextmanager
-def _writing(db: Database) -> Iterator[Session]:
-    if db.dialect != "sqlite":
-        with db.write() as session:
-            yield session
-        return
-    with _SQLITE_WRITER, db.write() as session:
-        yield session
-
-
-# The hot path's statements, built once. SQLite gets expanding IN lists; PostgreSQL gets
-# `= ANY(array)`, one parameter, so the SQL text is constant and psycopg prepares it.
-_FIND_COLUMNS = select(_ALERTS.c.id, _ALERTS.c.dedup_key, _ALERTS.c.status)
-_REFRESHED = {
-    "last_seen_at": bindparam("now", type_=UTCDateTime()),
-    "occurrences": _ALERTS.c.occurrences + 1,
-    "expires_at": bindparam("expires", type_=UTCDateTime()),
-}
-_FIND = _FIND_COLUMNS.where(
-    _ALERTS.c.scope == bindparam("scope"),
-    _ALERTS.c.dedup_key.in_(bindparam("keys", expanding=True)),
-)
-_REFRESH = (
-    update(_ALERTS).where(_ALERTS.c.id.in_(bindparam("ids", expanding=True))).values(_REFRESHED)
-)
-_FIND_PG = (
-    _FIND_COLUMNS.where(
-        _ALERTS.c.scope == bindparam("scope"),
-        _ALERTS.c.dedup_key == any_(bindparam("keys", type_=postgresql.ARRAY(String))),
-    )
-    .order_by(_ALERTS.c.id)
-    .with_for_update()
-)
-_REFRESH_PG = (
-    update(_ALERTS)
-    .where(_ALERTS.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(BigInteger))))
-    .values(_REFRESHED)
-)
 _RECORD_DELIVERY = insert(_DELIVERIES)
-_CHUNK = 500
 
-
-def _refresh_firing(session: Session, batch: _Batch, events: list[AlertEvent]) -> list[AlertEvent]:
-    """The hot path: re-sent triggers of alerts that are still firing only touch
-    last_seen_at, occurrences and expires_at, in one UPDATE per expiry (Core, no ORM
-    objects). Returns the events left for the full path, in their order.
-
-    Existing alerts of the delivery are locked in id order first (as `_locked_alerts`
-    does), so concurrent deliveries sharing alerts cannot deadlock.
+# The hot path: re-sent triggers of alerts that are still firing, for a whole group of
+# deliveries in one statement per integration. The keys come as one parameter (a JSON
+# object key -> times re-sent on SQLite, two arrays on PostgreSQL), so the SQL text is
+# constant and prepared once. Alerts not firing (or unknown) are not touched; the rows
+# returned say which keys were refreshed.
+_REFRESH_SQLITE = text(
+    # ORDER BY makes SQLite materialise the keys and look each alert up by its unique
+    # index; without it the plan scans every alert of the integration.
     """
-    counts = Counter(e.dedup_key for e in events)
-    keys = list(counts)
+    UPDATE alerts
+       SET last_seen_at = :now, occurrences = alerts.occurrences + sent.value,
+           expires_at = :expires
+      FROM (SELECT key, value FROM json_each(:sent) ORDER BY key) AS sent
+     WHERE alerts.scope = :scope AND alerts.dedup_key = sent.key AND alerts.status = 'firing'
+    RETURNING alerts.dedup_key
+    """
+).bindparams(
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("expires", type_=UTCDateTime()),
+)
+_REFRESH_POSTGRESQL = text(
+    # The alerts are locked in id order first, as `_locked_alerts` locks them, so that
+    # concurrent deliveries sharing alerts cannot deadlock.
+    """
+    UPDATE alerts
+       SET last_seen_at = :now, occurrences = alerts.occurrences + sent.times,
+           expires_at = :expires
+      FROM (SELECT id FROM alerts
+             WHERE scope = :scope AND dedup_key = ANY(:keys) AND status = 'firing'
+             ORDER BY id FOR UPDATE) AS locked,
+           unnest(CAST(:keys AS text[]), CAST(:times AS integer[])) AS sent (key, times)
+     WHERE alerts.id = locked.id AND alerts.dedup_key = sent.key
+    RETURNING alerts.dedup_key
+    """
+).bindparams(
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("expires", type_=UTCDateTime()),
+)
+_CHUNK = 1000
+
+
+def _refresh_firing(
+    session: Session, batches: list[_Batch], events: list[list[AlertEvent]]
+) -> None:
+    """Apply the re-sends of still-firing alerts of every delivery in the group, and
+    leave in `events` what the full path must still do, in order.
+
+    A key with any other event in the group (a resolve, an acknowledge) takes the full
+    path for all its events, so the group's events of one alert apply in their order.
+    """
     postgres = session.get_bind().dialect.name == "postgresql"
-    find, refresh = (_FIND_PG, _REFRESH_PG) if postgres else (_FIND, _REFRESH)
-    found: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(keys), _CHUNK):
-        params = {"scope": batch.sender.scope, "keys": keys[start : start + _CHUNK]}
-        found.update((key, (id_, status)) for id_, key, status in session.execute(find, params))
-    if not found:
-        return events
-    now, config = batch.ctx.now, batch.ctx.config
-    expiries: dict[str, datetime | None] = {}
-    by_expiry: dict[datetime | None, list[int]] = {}
-    rest: list[AlertEvent] = []
-    for event in events:
-        alert = found.get(event.dedup_key)
-        if (
-            alert is None
-            or alert[1] != "firing"
-            or event.action != "trigger"
-            or counts[event.dedup_key] != 1
-        ):
-            rest.append(event)
-            continue
-        if event.source not in expiries:
-            expiries[event.source] = _expiry(batch.sender, event, config, now)
-        by_expiry.setdefault(expiries[event.source], []).append(alert[0])
-    for expires_at, ids in by_expiry.items():
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            session.execute(refresh, {"ids": chunk, "now": now, "expires": expires_at})
-        batch.result.updated += len(ids)
-    return rest
+    slow = {
+        (batch.sender.scope, event.dedup_key)
+        for batch, delivered in zip(batches, events, strict=True)
+        for event in delivered
+        if event.action != "trigger"
+    }
+    # (scope, expiry) -> key -> times re-sent in the group
+    sent: dict[tuple[str, datetime | None], Counter[str]] = {}
+    for batch, delivered in zip(batches, events, strict=True):
+        scope, now, config = batch.sender.scope, batch.ctx.now, batch.ctx.config
+        expiries: dict[str, datetime | None] = {}
+        for event in delivered:
+            if (scope, event.dedup_key) in slow:
+                continue
+            if event.source not in expiries:
+                expiries[event.source] = _expiry(batch.sender, event, config, now)
+            sent.setdefault((scope, expiries[event.source]), Counter())[event.dedup_key] += 1
+    refreshed: set[tuple[str, str]] = set()
+    now = batches[0].ctx.now
+    for (scope, expires), times in sorted(sent.items(), key=lambda item: item[0][0]):
+        keys = sorted(times)
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            params: dict[str, Any] = {"scope": scope, "now": now, "expires": expires}
+            if postgres:
+                params |= {"keys": chunk, "times": [times[k] for k in chunk]}
+                statement = _REFRESH_POSTGRESQL
+            else:
+                params["sent"] = json.dumps({k: times[k] for k in chunk})
+                statement = _REFRESH_SQLITE
+            refreshed.update((scope, key) for key in session.scalars(statement, params))
+    for batch, delivered in zip(batches, events, strict=True):
+        scope = batch.sender.scope
+        rest = [e for e in delivered if (scope, e.dedup_key) not in refreshed]
+        batch.result.updated += len(delivered) - len(rest)
+        delivered[:] = rest
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One request's alerts: a webhook notification (several) or one event."""
+
+    sender: Sender
+    events: list[AlertEvent]
+    truncated_alerts: int = 0
+    group_key: str | None = None
 
 
 # PostgreSQL deadlock_detected and serialization_failure: retrying the delivery is safe,
@@ -455,21 +462,42 @@ def ingest(
     truncated_alerts: int = 0,
     group_key: str | None = None,
 ) -> IngestResult:
-    """Store one delivery in one transaction. On PostgreSQL, deliveries needing more than
-    the re-send fast path take it one at a time (an advisory lock); one that still
-    deadlocks (two deliveries re-sending the same alerts, one of them also resolving
-    some) is aborted by PostgreSQL and retried, up to 3 attempts in all."""
+    """Store one delivery in one transaction (see `ingest_group`)."""
+    delivery = Delivery(sender, events, truncated_alerts, group_key)
+    return _store_retrying(db, config, now, [delivery])[0]
+
+
+def ingest_group(
+    db: Database, config: Config, now: datetime, deliveries: list[Delivery]
+) -> list[IngestResult | Exception]:
+    """Store several deliveries in one transaction (group commit), and say for each what
+    it did or why it failed. Each delivery is stored whole or not at all: if the group
+    fails, each is stored again in its own transaction, so one bad delivery fails alone.
+
+    On PostgreSQL, groups needing more than the re-send fast path take it one at a time
+    (an advisory lock); one that still deadlocks (two groups re-sending the same alerts,
+    one also resolving some) is aborted by PostgreSQL and retried, up to 3 attempts.
+    """
+    try:
+        return list(_store_retrying(db, config, now, deliveries))
+    except Exception as exc:
+        if len(deliveries) == 1:
+            return [exc]
+    outcomes: list[IngestResult | Exception] = []
+    for delivery in deliveries:
+        try:
+            outcomes.append(_store_retrying(db, config, now, [delivery])[0])
+        except Exception as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def _store_retrying(
+    db: Database, config: Config, now: datetime, deliveries: list[Delivery]
+) -> list[IngestResult]:
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            return _ingest_once(
-                db,
-                config,
-                now,
-                sender,
-                events,
-                truncated_alerts=truncated_alerts,
-                group_key=group_key,
-            )
+            return _store(db, config, now, deliveries)
         except OperationalError as exc:
             code = getattr(exc.orig, "sqlstate", None)
             if code not in _RETRYABLE or attempt == _ATTEMPTS:
@@ -477,61 +505,68 @@ def ingest(
     raise AssertionError("unreachable")
 
 
-def _ingest_once(
-    db: Database,
-    config: Config,
-    now: datetime,
-    sender: Sender,
-    events: list[AlertEvent],
-    *,
-    truncated_alerts: int,
-    group_key: str | None,
-) -> IngestResult:
-    result = IngestResult(
-        alerts=len(events),
-        created=0,
-        updated=0,
-        resolved=0,
-        incidents_opened=[],
-        incidents_attached=[],
-        dedup_keys=[e.dedup_key for e in events],
-    )
-    ctx = Context(config=config, actor=sender.actor, now=now)
-    batch = _Batch(ctx, sender, result)
-    with _writing(db) as session:
-        if sender.integration_id is not None:
-            session.execute(
-                _RECORD_DELIVERY,
-                {
-                    "integration_id": sender.integration_id,
-                    "source": events[0].source if events else "generic",
-                    "received_at": now,
-                    "alerts": len(events),
-                    "truncated_alerts": truncated_alerts,
-                    "group_key": group_key,
-                },
-            )
-        events = _refresh_firing(session, batch, events)
-        if not events:
-            return result
-        if len(events) > 1 and session.get_bind().dialect.name == "postgresql":
-            # The full path locks incidents in the order its alerts come; deliveries
-            # taking it one at a time cannot deadlock on them. One event locks at most
-            # one incident (after its alert, before the day's ref counter), so single
-            # events need not queue. (SQLite: BEGIN IMMEDIATE serialises all writers.)
+def _store(
+    db: Database, config: Config, now: datetime, deliveries: list[Delivery]
+) -> list[IngestResult]:
+    batches = [
+        _Batch(
+            Context(config=config, actor=d.sender.actor, now=now),
+            d.sender,
+            IngestResult(
+                alerts=len(d.events),
+                created=0,
+                updated=0,
+                resolved=0,
+                incidents_opened=[],
+                incidents_attached=[],
+                dedup_keys=[e.dedup_key for e in d.events],
+            ),
+        )
+        for d in deliveries
+    ]
+    left = [list(d.events) for d in deliveries]
+    with db.write() as session:
+        receipts = [
+            {
+                "integration_id": d.sender.integration_id,
+                "source": d.events[0].source if d.events else "generic",
+                "received_at": now,
+                "alerts": len(d.events),
+                "truncated_alerts": d.truncated_alerts,
+                "group_key": d.group_key,
+            }
+            for d in deliveries
+            if d.sender.integration_id is not None
+        ]
+        if receipts:
+            session.execute(_RECORD_DELIVERY, receipts)
+        _refresh_firing(session, batches, left)
+        if session.get_bind().dialect.name == "postgresql" and sum(map(len, left)) > 1:
+            # The full path locks incidents in the order its alerts come; groups taking
+            # it one at a time cannot deadlock on them. One event locks at most one
+            # incident (after its alert, before the day's ref counter), so a lone event
+            # need not queue. (SQLite: one writer at a time anyway.)
             session.execute(select(func.pg_advisory_xact_lock(_FULL_PATH_LOCK)))
-        alerts = _locked_alerts(session, sender.scope, (e.dedup_key for e in events))
-        created = _create_missing(session, batch, events, alerts)
-        for event in events:
-            alert = alerts[event.dedup_key]
-            if event.action == "trigger":
-                _trigger(session, batch, alert, event, fresh=event.dedup_key in created)
-                created.discard(event.dedup_key)
-            elif event.action == "resolve":
-                _resolve(session, batch, alert, by="source")
-            else:
-                _acknowledge(session, batch, alert)
-    return result
+        for batch, events in zip(batches, left, strict=True):
+            if events:
+                _apply(session, batch, events)
+    return [batch.result for batch in batches]
+
+
+def _apply(session: Session, batch: _Batch, events: list[AlertEvent]) -> None:
+    """The full path: create, re-fire, resolve or acknowledge alerts one by one, with the
+    incidents, timeline events and pages that follow."""
+    alerts = _locked_alerts(session, batch.sender.scope, (e.dedup_key for e in events))
+    created = _create_missing(session, batch, events, alerts)
+    for event in events:
+        alert = alerts[event.dedup_key]
+        if event.action == "trigger":
+            _trigger(session, batch, alert, event, fresh=event.dedup_key in created)
+            created.discard(event.dedup_key)
+        elif event.action == "resolve":
+            _resolve(session, batch, alert, by="source")
+        else:
+            _acknowledge(session, batch, alert)
 
 
 def _trigger(

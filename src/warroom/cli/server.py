@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import gc
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -77,19 +77,25 @@ def serve(
         bool | None,
         typer.Option(
             "--worker/--no-worker",
-            help="Run a job worker in this process (default: yes on SQLite, no on PostgreSQL)",
+            help="Run a job worker in each API process (default: yes on SQLite, no on PostgreSQL)",
         ),
     ] = None,
+    processes: Annotated[
+        int,
+        typer.Option(
+            help="API processes sharing the port; one process uses at most one core",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
 ) -> None:
     """Run the API server (and, on SQLite, the job worker in the same process)."""
     import uvicorn
 
-    from warroom.app import create_app
-    from warroom.observability import configure_logging
-    from warroom.workers import make_worker, start_in_background
+    from warroom.serving import WORKER_ENV
 
     settings = _settings(database_url, config)
-    cfg = _load_config(settings.config)
+    _load_config(settings.config)  # refuse to start on a bad file, before any process does
     db = Database(settings.database_url)
     if not migrations.is_current(db):
         err.print("the database schema is not current; run `warroom db upgrade` first")
@@ -100,21 +106,24 @@ def serve(
         print(f"Admin token for {url} (shown once, saved to {path}):\n{token}", flush=True)
     else:
         print(f"Using the admin token saved in {path}", flush=True)
+    with_worker = worker if worker is not None else db.dialect == "sqlite"
+    db.dispose()
+    # The API processes read what they serve from the environment (uvicorn starts them
+    # from an import string): what the options said, as the variables say it.
+    os.environ["WARROOM_DATABASE_URL"] = settings.database_url
+    if settings.config is not None:
+        os.environ["WARROOM_CONFIG"] = str(settings.config.resolve())
+    os.environ[WORKER_ENV] = "1" if with_worker else "0"
     print(f"warroom listening on {url}", flush=True)
-    configure_logging(settings.log_level)
-    app = create_app(db, cfg)
-    # What start-up loaded (runbooks, models, modules) lives as long as the process: keep
-    # it out of the cyclic collector's full passes, which otherwise show up in p99 latency.
-    gc.collect()
-    gc.freeze()
-    stop = None
-    if worker if worker is not None else db.dialect == "sqlite":
-        _, stop = start_in_background(make_worker(db, cfg, app.state.clock))
-    try:
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
-    finally:
-        if stop is not None:
-            stop.set()
+    uvicorn.run(
+        "warroom.serving:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=processes if processes > 1 else None,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def worker(

@@ -1,0 +1,127 @@
+"""Group commit for alert intake: one writer thread per process stores the deliveries of
+every request, as many per transaction as arrived while the previous one committed.
+
+A request parses its body on the event loop, hands the delivery over and awaits the
+outcome; it answers 2xx only once the transaction holding its delivery has committed.
+Under load one commit carries many deliveries (one SQLite write lock or PostgreSQL WAL
+flush, one UPDATE for all re-sent alerts); when idle a delivery waits for nobody. One
+failing delivery fails alone (`service.ingest_group`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from warroom.alerts import service
+from warroom.alerts.schemas import IngestResult
+from warroom.alerts.service import Delivery
+from warroom.clock import Clock
+from warroom.config import Config
+from warroom.db import Database
+
+log = logging.getLogger("warroom.intake")
+
+# A group stops growing at this many alerts: a bigger transaction holds the write lock
+# (and the requests waiting on it) longer, for little more saving.
+MAX_GROUP_ALERTS = 5000
+
+Outcome = IngestResult | BaseException
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    delivery: Delivery
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Outcome]
+
+
+class IntakeWriter:
+    """`current()` gives the config and clock in force when a group is stored (the app's,
+    which may be replaced while it runs)."""
+
+    def __init__(self, db: Database, current: Callable[[], tuple[Config, Clock]]) -> None:
+        self.db = db
+        self.current = current
+        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+        self.groups = 0  # transactions so far; deliveries / groups is the mean group size
+        self.deliveries = 0
+
+    async def store(self, delivery: Delivery) -> IngestResult:
+        """Store the delivery; returns once it is committed (raises what storing raised)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Outcome] = loop.create_future()
+        if self._thread is None:
+            self._start_thread()
+        self._queue.put(_Waiting(delivery, loop, future))
+        outcome = await future
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def close(self) -> None:
+        """Store what is queued, then stop the thread."""
+        with self._start:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _start_thread(self) -> None:
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="intake", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            group, alerts, stop = [first], len(first.delivery.events), False
+            while alerts < MAX_GROUP_ALERTS:
+                try:
+                    waiting = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if waiting is None:
+                    stop = True
+                    break
+                group.append(waiting)
+                alerts += len(waiting.delivery.events)
+            self._commit(group)
+            if stop:
+                return
+
+    def _commit(self, group: list[_Waiting]) -> None:
+        outcomes: list[Outcome]
+        try:
+            config, clock = self.current()
+            found = service.ingest_group(self.db, config, clock.now(), [w.delivery for w in group])
+            outcomes = list(found)
+        except BaseException as exc:  # never leave a request waiting forever
+            log.exception("intake group failed")
+            outcomes = [exc] * len(group)
+        self.groups += 1
+        self.deliveries += len(group)
+        # One wake-up per event loop, not one per request.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Outcome], Outcome]]]
+        by_loop = {}
+        for waiting, outcome in zip(group, outcomes, strict=True):
+            by_loop.setdefault(waiting.loop, []).append((waiting.future, outcome))
+        for loop, settled in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # that loop closed: nobody waits
+                loop.call_soon_threadsafe(_settle, settled)
+
+
+def _settle(settled: list[tuple[asyncio.Future[Outcome], Outcome]]) -> None:
+    for future, outcome in settled:
+        if not future.done():  # a request cancelled meanwhile (client gone)
+            future.set_result(outcome)
