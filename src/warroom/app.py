@@ -12,6 +12,8 @@ from warroom import __version__
 from warroom.alerts.api import router as alerts_router
 from warroom.alerts.intake import IntakeWriter
 from warroom.alerts.service import sync_config_integrations
+from warroom.alerts.webhooks import IntakeDispatch
+from warroom.alerts.webhooks import router as webhooks_router
 from warroom.clock import Clock, SystemClock
 from warroom.config import Config
 from warroom.db import Database
@@ -61,6 +63,9 @@ def create_app(
     app.include_router(incidents_router)
     app.include_router(paging_router)
     app.include_router(alerts_router)
+    app.include_router(webhooks_router)
+    # Metrics (outer) count what IntakeDispatch (inner) answers, like any route.
+    app.add_middleware(IntakeDispatch)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
     @app.get("/", include_in_schema=False)

@@ -1,0 +1,268 @@
+"""The intake face: webhooks (Alertmanager, Grafana, Datadog, generic) and the PagerDuty
+Events API v2, as senders post them.
+
+Bodies are read by hand rather than through a pydantic body parameter: the size cap
+(512 KB → 413) applies before parsing, and each format answers errors in its own wire
+shape (PagerDuty's `{"status": "invalid event", "errors": [...]}` on /v2/*). A parsed
+delivery goes to the process's `IntakeWriter` (group commit); the answer comes once it
+is stored.
+
+`IntakeDispatch` answers these paths before FastAPI's routing, middleware and exception
+machinery, which cost more than everything else a single event needs. The same endpoints
+are also ordinary routes of `router`, which document them in the OpenAPI schema and
+answer if the dispatch is not installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from warroom.alerts import service
+from warroom.alerts.formats import alertmanager, datadog, generic, grafana, pagerduty
+from warroom.alerts.formats.model import AlertEvent, Batch, FormatError
+from warroom.alerts.intake import IntakeWriter
+from warroom.alerts.ratelimit import RateLimiter
+from warroom.alerts.schemas import IngestResult
+from warroom.alerts.service import Delivery, Sender
+from warroom.errors import WarroomError
+from warroom.rest import error_body
+
+router = APIRouter(tags=["alerts"])
+MAX_BODY = 512 * 1024
+limiter = RateLimiter()
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class IntakeError(Exception):
+    def __init__(self, status: int, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors or [message]
+
+
+def _json(body: Any, status: int) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+async def _json_body(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise IntakeError(413, f"body over {MAX_BODY // 1024} KB")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise IntakeError(413, f"body over {MAX_BODY // 1024} KB")
+        chunks.append(chunk)
+    content_type = request.headers.get("content-type", "")
+    if "json" not in content_type.lower():
+        raise IntakeError(415, f"Content-Type must be application/json, not {content_type!r}")
+    try:
+        return orjson.loads(b"".join(chunks))
+    except (orjson.JSONDecodeError, ValueError, UnicodeDecodeError) as exc:
+        raise IntakeError(400, f"malformed JSON: {exc}") from None
+
+
+async def _sender(request: Request, key: str) -> Sender:
+    db = request.app.state.db
+    # Cached for a few seconds per process (service.INTEGRATION_TTL): no thread hop and
+    # no query for a known key; a miss asks the database from a worker thread.
+    found = service.cached_integration(db, key)
+    if found is None:
+        found = await run_in_threadpool(service.find_integration, db, key)
+    if found is None:
+        raise IntakeError(404, "unknown integration key")
+    per_minute = found.rate_limit_per_minute
+    if per_minute and not limiter.allow(service.hash_key(key), per_minute):
+        raise IntakeError(429, "Requests for this integration are arriving too quickly")
+    return found
+
+
+async def _store(
+    request: Request, sender: Sender, events: list[AlertEvent], batch: Batch | None
+) -> IngestResult:
+    writer: IntakeWriter = request.app.state.intake
+    return await writer.store(
+        Delivery(
+            sender,
+            events,
+            truncated_alerts=batch.truncated_alerts if batch else 0,
+            group_key=batch.group_key if batch else None,
+        )
+    )
+
+
+def _webhook(parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
+    async def receive(request: Request) -> Response:
+        try:
+            raw = await _json_body(request)
+            sender = await _sender(request, request.path_params["key"])
+            try:
+                parsed = parse(raw)
+            except FormatError as exc:
+                raise IntakeError(422, "; ".join(exc.errors), exc.errors) from None
+            batch = parsed if isinstance(parsed, Batch) else None
+            events = parsed.events if isinstance(parsed, Batch) else [parsed]
+            result = await _store(request, sender, events, batch)
+        except IntakeError as exc:
+            body = error_body("invalid" if exc.status in (400, 422) else "rejected", exc.message)
+            body["error"]["errors"] = exc.errors
+            return _json(body, exc.status)
+        return _json(result.model_dump(), 202)
+
+    return receive
+
+
+WEBHOOKS: dict[str, Endpoint] = {
+    "alertmanager": _webhook(alertmanager.parse),
+    "grafana": _webhook(grafana.parse),
+    "datadog": _webhook(datadog.parse),
+    "generic": _webhook(generic.parse),
+}
+
+
+def _pagerduty_error(exc: IntakeError) -> Response:
+    if exc.status == 429:
+        return _json({"status": "throttle event", "message": exc.message}, 429)
+    return _json(
+        {"status": "invalid event", "message": exc.message, "errors": exc.errors}, exc.status
+    )
+
+
+def _routing_key(raw: Any) -> str:
+    key = raw.get("routing_key") if isinstance(raw, dict) else None
+    if not isinstance(key, str) or not key.strip():
+        raise IntakeError(400, "Event object is invalid", ["'routing_key' is missing or blank"])
+    return key.strip()
+
+
+async def pagerduty_event(request: Request) -> Response:
+    try:
+        raw = await _json_body(request)
+        sender = await _sender(request, _routing_key(raw))
+        try:
+            event = pagerduty.parse_event(raw)
+        except FormatError as exc:
+            raise IntakeError(400, "Event object is invalid", exc.errors) from None
+        await _store(request, sender, [event], None)
+    except IntakeError as exc:
+        return _pagerduty_error(exc)
+    return _json(pagerduty.accepted_body(event), 202)
+
+
+async def pagerduty_change(request: Request) -> Response:
+    try:
+        raw = await _json_body(request)
+        sender = await _sender(request, _routing_key(raw))
+        try:
+            change = pagerduty.parse_change(raw)
+        except FormatError as exc:
+            raise IntakeError(400, "Event object is invalid", exc.errors) from None
+        state = request.app.state
+        await run_in_threadpool(
+            service.record_pagerduty_change, state.db, sender, change, state.clock.now()
+        )
+    except IntakeError as exc:
+        return _pagerduty_error(exc)
+    return _json({"status": "success", "message": "Change event processed"}, 202)
+
+
+# --- as routes (the OpenAPI document, and the path without `IntakeDispatch`) ---------
+
+
+def _webhook_route(name: str, endpoint: Endpoint) -> None:
+    async def receive(key: str, request: Request) -> Response:
+        return await endpoint(request)
+
+    router.add_api_route(
+        f"/api/v1/integrations/{{key}}/{name}",
+        receive,
+        methods=["POST"],
+        status_code=202,
+        summary=f"Receive a {name} webhook",
+        response_model=IngestResult,
+        name="receive",  # the operationId it always had
+    )
+
+
+for _name, _endpoint in WEBHOOKS.items():
+    _webhook_route(_name, _endpoint)
+
+
+@router.post("/v2/enqueue", status_code=202, tags=["pagerduty"], name="pagerduty_event")
+async def _pagerduty_event_route(request: Request) -> Response:
+    """PagerDuty Events API v2: existing senders only change the URL."""
+    return await pagerduty_event(request)
+
+
+@router.post("/v2/change/enqueue", status_code=202, tags=["pagerduty"], name="pagerduty_change")
+async def _pagerduty_change_route(request: Request) -> Response:
+    """PagerDuty change events: deploys and config changes for the integration's service."""
+    return await pagerduty_change(request)
+
+
+# --- the fast way in -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Route:
+    """What `scope["route"]` holds for the metrics: the path template."""
+
+    path: str
+
+
+_WEBHOOK_PREFIX = "/api/v1/integrations/"
+_EXACT: dict[str, tuple[Endpoint, _Route]] = {
+    "/v2/enqueue": (pagerduty_event, _Route("/v2/enqueue")),
+    "/v2/change/enqueue": (pagerduty_change, _Route("/v2/change/enqueue")),
+}
+_WEBHOOK_ROUTES = {
+    name: (endpoint, _Route(f"{_WEBHOOK_PREFIX}{{key}}/{name}"))
+    for name, endpoint in WEBHOOKS.items()
+}
+
+
+class IntakeDispatch:
+    """ASGI middleware: POSTs to the intake paths go straight to their endpoint."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = _intake(scope) if scope["type"] == "http" else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        endpoint, route, params = found
+        scope["route"] = route
+        scope["path_params"] = params
+        try:
+            response = await endpoint(Request(scope, receive))
+        except WarroomError as exc:
+            response = _json(error_body(exc.code, exc.message, exc.field), exc.status)
+        await response(scope, receive, send)
+
+
+def _intake(scope: Scope) -> tuple[Endpoint, _Route, dict[str, str]] | None:
+    if scope["method"] != "POST":
+        return None
+    path: str = scope["path"]
+    exact = _EXACT.get(path)
+    if exact is not None:
+        return exact[0], exact[1], {}
+    if not path.startswith(_WEBHOOK_PREFIX):
+        return None
+    key, _, name = path[len(_WEBHOOK_PREFIX) :].partition("/")
+    webhook = _WEBHOOK_ROUTES.get(name)
+    if webhook is None or not key:
+        return None
+    return webhook[0], webhook[1], {"key": key}
