@@ -35,7 +35,8 @@ class Alert(Base):
     __table_args__ = (
         UniqueConstraint("scope", "dedup_key", name="uq_alerts_scope_dedup_key"),
         Index("ix_alerts_incident_id", "incident_id"),
-        Index("ix_alerts_status_expires_at", "status", "expires_at"),
+        # Not (status, expires_at): expires_at moves with every re-send (migration 0006).
+        Index("ix_alerts_status", "status"),
         Index("ix_alerts_group_key_status", "group_key", "status"),
     )
 

@@ -9,17 +9,16 @@ hot path to one SELECT and one batched UPDATE.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import threading
 import time
 import weakref
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import (
     Table,
     bindparam,
@@ -29,6 +28,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -352,18 +352,29 @@ _RECORD_DELIVERY = insert(_DELIVERIES)
 # returned say which keys were refreshed.
 _REFRESH_SQLITE = text(
     # ORDER BY makes SQLite materialise the keys and look each alert up by its unique
-    # index; without it the plan scans every alert of the integration.
+    # index; without it the plan scans every alert of the integration. No RETURNING:
+    # Python's sqlite3 gives up the GIL for every row it steps through, and each time
+    # the writer may wait for the event loop's thread to give it back, holding the
+    # write lock meanwhile. The count of rows changed is enough when it is all of them.
     """
     UPDATE alerts
        SET last_seen_at = :now, occurrences = alerts.occurrences + sent.value,
            expires_at = :expires
       FROM (SELECT key, value FROM json_each(:sent) ORDER BY key) AS sent
      WHERE alerts.scope = :scope AND alerts.dedup_key = sent.key AND alerts.status = 'firing'
-    RETURNING alerts.dedup_key
     """
 ).bindparams(
     bindparam("now", type_=UTCDateTime()),
     bindparam("expires", type_=UTCDateTime()),
+)
+# Which of the keys were refreshed, when not all were: the firing ones (the UPDATE
+# changes no status), as one JSON array, so one row.
+_FIRING_SQLITE = text(
+    """
+    SELECT json_group_array(dedup_key) FROM alerts
+     WHERE scope = :scope AND status = 'firing'
+       AND dedup_key IN (SELECT key FROM json_each(:sent))
+    """
 )
 _REFRESH_POSTGRESQL = text(
     # The alerts are locked in id order first, as `_locked_alerts` locks them, so that
@@ -386,52 +397,81 @@ _REFRESH_POSTGRESQL = text(
 _CHUNK = 1000
 
 
-def _refresh_firing(
-    session: Session, batches: list[_Batch], events: list[list[AlertEvent]]
-) -> None:
-    """Apply the re-sends of still-firing alerts of every delivery in the group, and
-    leave in `events` what the full path must still do, in order.
+@dataclass(frozen=True)
+class _Refresh:
+    """One statement of the fast path: alerts of one integration, re-sent `times`."""
 
-    A key with any other event in the group (a resolve, an acknowledge) takes the full
-    path for all its events, so the group's events of one alert apply in their order.
-    """
-    postgres = session.get_bind().dialect.name == "postgresql"
-    slow = {
-        (batch.sender.scope, event.dedup_key)
-        for batch, delivered in zip(batches, events, strict=True)
-        for event in delivered
-        if event.action != "trigger"
-    }
-    # (scope, expiry) -> key -> times re-sent in the group
-    sent: dict[tuple[str, datetime | None], Counter[str]] = {}
+    scope: str
+    expires: datetime | None
+    times: dict[str, int]  # dedup key -> times re-sent in the group
+
+
+def _plan_refreshes(batches: list[_Batch], events: list[list[AlertEvent]]) -> list[_Refresh]:
+    """The re-sends the fast path tries, planned before the transaction so that the
+    write lock is held for SQL alone. A key with any other event in the group (a
+    resolve, an acknowledge) is left to the full path for all its events, so the
+    group's events of one alert apply in their order."""
+    slow: dict[str, set[str]] = {}
+    for batch, delivered in zip(batches, events, strict=True):
+        for event in delivered:
+            if event.action != "trigger":
+                slow.setdefault(batch.sender.scope, set()).add(event.dedup_key)
+    planned: dict[tuple[str, datetime | None], dict[str, int]] = {}
     for batch, delivered in zip(batches, events, strict=True):
         scope, now, config = batch.sender.scope, batch.ctx.now, batch.ctx.config
-        expiries: dict[str, datetime | None] = {}
+        skip = slow.get(scope, ())
+        source, expires = None, None
         for event in delivered:
-            if (scope, event.dedup_key) in slow:
+            key = event.dedup_key
+            if key in skip:
                 continue
-            if event.source not in expiries:
-                expiries[event.source] = _expiry(batch.sender, event, config, now)
-            sent.setdefault((scope, expiries[event.source]), Counter())[event.dedup_key] += 1
-    refreshed: set[tuple[str, str]] = set()
+            if event.source != source:
+                source = event.source
+                expires = _expiry(batch.sender, event, config, now)
+                times = planned.setdefault((scope, expires), {})
+            times[key] = times.get(key, 0) + 1
+    # In scope order, so that PostgreSQL locks alerts in (scope, id) order everywhere.
+    return [
+        _Refresh(scope, expires, times)
+        for (scope, expires), times in sorted(planned.items(), key=lambda item: item[0][0])
+    ]
+
+
+def _refresh_firing(
+    session: Session,
+    refreshes: list[_Refresh],
+    batches: list[_Batch],
+    events: list[list[AlertEvent]],
+) -> None:
+    """Run the planned re-sends of still-firing alerts, then leave in `events` what the
+    full path must still do (unknown, resolved or acknowledged alerts), in order."""
+    postgres = session.get_bind().dialect.name == "postgresql"
     now = batches[0].ctx.now
-    for (scope, expires), times in sorted(sent.items(), key=lambda item: item[0][0]):
-        keys = sorted(times)
+    refreshed: dict[str, set[str]] = {}
+    for refresh in refreshes:
+        done = refreshed.setdefault(refresh.scope, set())
+        keys = list(refresh.times)
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
-            params: dict[str, Any] = {"scope": scope, "now": now, "expires": expires}
+            params: dict[str, Any] = {"scope": refresh.scope, "now": now}
+            params["expires"] = refresh.expires
             if postgres:
-                params |= {"keys": chunk, "times": [times[k] for k in chunk]}
-                statement = _REFRESH_POSTGRESQL
-            else:
-                params["sent"] = json.dumps({k: times[k] for k in chunk})
-                statement = _REFRESH_SQLITE
-            refreshed.update((scope, key) for key in session.scalars(statement, params))
+                params["keys"], params["times"] = chunk, [refresh.times[k] for k in chunk]
+                done.update(session.scalars(_REFRESH_POSTGRESQL, params))
+                continue
+            params["sent"] = orjson.dumps({k: refresh.times[k] for k in chunk}).decode()
+            changed = cast(CursorResult[Any], session.execute(_REFRESH_SQLITE, params)).rowcount
+            if changed == len(chunk):
+                done.update(chunk)
+            elif changed:
+                firing = session.scalar(_FIRING_SQLITE, params)
+                done.update(orjson.loads(firing or "[]"))
     for batch, delivered in zip(batches, events, strict=True):
-        scope = batch.sender.scope
-        rest = [e for e in delivered if (scope, e.dedup_key) not in refreshed]
-        batch.result.updated += len(delivered) - len(rest)
-        delivered[:] = rest
+        fresh = refreshed.get(batch.sender.scope)
+        if fresh:
+            rest = [e for e in delivered if e.dedup_key not in fresh]
+            batch.result.updated += len(delivered) - len(rest)
+            delivered[:] = rest
 
 
 @dataclass(frozen=True)
@@ -525,22 +565,23 @@ def _store(
         for d in deliveries
     ]
     left = [list(d.events) for d in deliveries]
+    refreshes = _plan_refreshes(batches, left)
+    receipts = [
+        {
+            "integration_id": d.sender.integration_id,
+            "source": d.events[0].source if d.events else "generic",
+            "received_at": now,
+            "alerts": len(d.events),
+            "truncated_alerts": d.truncated_alerts,
+            "group_key": d.group_key,
+        }
+        for d in deliveries
+        if d.sender.integration_id is not None
+    ]
     with db.write() as session:
-        receipts = [
-            {
-                "integration_id": d.sender.integration_id,
-                "source": d.events[0].source if d.events else "generic",
-                "received_at": now,
-                "alerts": len(d.events),
-                "truncated_alerts": d.truncated_alerts,
-                "group_key": d.group_key,
-            }
-            for d in deliveries
-            if d.sender.integration_id is not None
-        ]
         if receipts:
             session.execute(_RECORD_DELIVERY, receipts)
-        _refresh_firing(session, batches, left)
+        _refresh_firing(session, refreshes, batches, left)
         if session.get_bind().dialect.name == "postgresql" and sum(map(len, left)) > 1:
             # The full path locks incidents in the order its alerts come; groups taking
             # it one at a time cannot deadlock on them. One event locks at most one
