@@ -7,14 +7,16 @@ shape (PagerDuty's `{"status": "invalid event", "errors": [...]}` on /v2/*). A p
 delivery goes to the process's `IntakeWriter` (group commit); the answer comes once it
 is stored.
 
-`IntakeDispatch` answers these paths before FastAPI's routing, middleware and exception
-machinery, which cost more than everything else a single event needs. The same endpoints
-are also ordinary routes of `router`, which document them in the OpenAPI schema and
-answer if the dispatch is not installed.
+The app answers these paths through `intake_route` and `answer`, before FastAPI's
+middleware, routing and exception machinery, which cost more than everything else a
+single event needs. The same endpoints are also ordinary routes of `router`, which
+document them in the OpenAPI schema and answer wherever the app is mounted without it.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +25,7 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from warroom.alerts import service
 from warroom.alerts.formats import alertmanager, datadog, generic, grafana, pagerduty
@@ -33,8 +35,10 @@ from warroom.alerts.ratelimit import RateLimiter
 from warroom.alerts.schemas import IngestResult
 from warroom.alerts.service import Delivery, Sender
 from warroom.errors import WarroomError
+from warroom.observability import Metrics
 from warroom.rest import error_body
 
+log = logging.getLogger("warroom")
 router = APIRouter(tags=["alerts"])
 MAX_BODY = 512 * 1024
 limiter = RateLimiter()
@@ -214,55 +218,49 @@ async def _pagerduty_change_route(request: Request) -> Response:
 
 
 @dataclass(frozen=True)
-class _Route:
-    """What `scope["route"]` holds for the metrics: the path template."""
+class IntakeRoute:
+    """An intake request, recognised from its path alone."""
 
-    path: str
+    endpoint: Endpoint
+    path: str  # the template, which the metrics count requests under
+    params: dict[str, str]
 
 
 _WEBHOOK_PREFIX = "/api/v1/integrations/"
-_EXACT: dict[str, tuple[Endpoint, _Route]] = {
-    "/v2/enqueue": (pagerduty_event, _Route("/v2/enqueue")),
-    "/v2/change/enqueue": (pagerduty_change, _Route("/v2/change/enqueue")),
-}
-_WEBHOOK_ROUTES = {
-    name: (endpoint, _Route(f"{_WEBHOOK_PREFIX}{{key}}/{name}"))
-    for name, endpoint in WEBHOOKS.items()
-}
+_EXACT = {"/v2/enqueue": pagerduty_event, "/v2/change/enqueue": pagerduty_change}
 
 
-class IntakeDispatch:
-    """ASGI middleware: POSTs to the intake paths go straight to their endpoint."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        found = _intake(scope) if scope["type"] == "http" else None
-        if found is None:
-            await self.app(scope, receive, send)
-            return
-        endpoint, route, params = found
-        scope["route"] = route
-        scope["path_params"] = params
-        try:
-            response = await endpoint(Request(scope, receive))
-        except WarroomError as exc:
-            response = _json(error_body(exc.code, exc.message, exc.field), exc.status)
-        await response(scope, receive, send)
-
-
-def _intake(scope: Scope) -> tuple[Endpoint, _Route, dict[str, str]] | None:
-    if scope["method"] != "POST":
+def intake_route(scope: Scope) -> IntakeRoute | None:
+    """The intake endpoint a request is for, or None for every other request."""
+    if scope["type"] != "http" or scope["method"] != "POST":
         return None
     path: str = scope["path"]
     exact = _EXACT.get(path)
     if exact is not None:
-        return exact[0], exact[1], {}
+        return IntakeRoute(exact, path, {})
     if not path.startswith(_WEBHOOK_PREFIX):
         return None
     key, _, name = path[len(_WEBHOOK_PREFIX) :].partition("/")
-    webhook = _WEBHOOK_ROUTES.get(name)
+    webhook = WEBHOOKS.get(name)
     if webhook is None or not key:
         return None
-    return webhook[0], webhook[1], {"key": key}
+    return IntakeRoute(webhook, f"{_WEBHOOK_PREFIX}{{key}}/{name}", {"key": key})
+
+
+async def answer(
+    route: IntakeRoute, scope: Scope, receive: Receive, send: Send, metrics: Metrics
+) -> None:
+    """Answer an intake request directly (as plain ASGI), doing what the app's middleware
+    does for other requests: map domain errors, turn anything else into a logged 500,
+    and count and time the request."""
+    started = time.perf_counter()
+    scope["path_params"] = route.params
+    try:
+        response = await route.endpoint(Request(scope, receive))
+    except WarroomError as exc:
+        response = _json(error_body(exc.code, exc.message, exc.field), exc.status)
+    except Exception:
+        log.exception("unhandled error on POST %s", scope["path"])
+        response = _json(error_body("internal", "internal error; see the server log"), 500)
+    await response(scope, receive, send)
+    metrics.record("POST", route.path, response.status_code, time.perf_counter() - started)
