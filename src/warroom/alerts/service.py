@@ -377,17 +377,19 @@ _FIRING_SQLITE = text(
     """
 )
 _REFRESH_POSTGRESQL = text(
-    # The alerts are locked in id order first, as `_locked_alerts` locks them, so that
-    # concurrent deliveries sharing alerts cannot deadlock.
+    # Driven from the keys: one unique-index lookup each. The alerts are locked in id
+    # order first, as `_locked_alerts` locks them, so that concurrent groups sharing
+    # alerts cannot deadlock.
     """
     UPDATE alerts
-       SET last_seen_at = :now, occurrences = alerts.occurrences + sent.times,
+       SET last_seen_at = :now, occurrences = alerts.occurrences + locked.times,
            expires_at = :expires
-      FROM (SELECT id FROM alerts
-             WHERE scope = :scope AND dedup_key = ANY(:keys) AND status = 'firing'
-             ORDER BY id FOR UPDATE) AS locked,
-           unnest(CAST(:keys AS text[]), CAST(:times AS integer[])) AS sent (key, times)
-     WHERE alerts.id = locked.id AND alerts.dedup_key = sent.key
+      FROM (SELECT a.id, sent.times
+              FROM unnest(CAST(:keys AS text[]), CAST(:times AS integer[])) AS sent (key, times)
+              JOIN alerts AS a ON a.scope = :scope AND a.dedup_key = sent.key
+             WHERE a.status = 'firing'
+             ORDER BY a.id FOR UPDATE OF a) AS locked
+     WHERE alerts.id = locked.id
     RETURNING alerts.dedup_key
     """
 ).bindparams(
