@@ -69,7 +69,11 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.metrics = Metrics(db)
     app.state.ack_links = ack_links(db, app.state.clock)
-    app.state.intake = IntakeWriter(db, lambda: (app.state.config, app.state.clock))
+    app.state.intake = IntakeWriter(
+        db,
+        lambda: (app.state.config, app.state.clock),
+        on_commit=app.state.metrics.intake_groups.observe,
+    )
     sync_config_integrations(db, app.state.config, app.state.clock.now())
     install_error_handlers(app)
     app.include_router(observability_router)

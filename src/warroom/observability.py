@@ -41,6 +41,12 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=self.registry,
         )
+        self.intake_groups = Histogram(
+            "warroom_intake_group_deliveries",
+            "Deliveries (webhooks, events) stored per intake transaction (group commit)",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+            registry=self.registry,
+        )
         self.registry.register(OpenIncidents(db))
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 

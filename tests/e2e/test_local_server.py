@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -160,3 +162,46 @@ def test_serve_refuses_an_unmigrated_database(env: dict[str, str]) -> None:
     served = warroom(env, "serve", "--port", str(free_port()))
     assert served.returncode == 1
     assert "warroom db upgrade" in served.stderr
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == str(pid):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_several_api_processes_share_the_port_and_the_sqlite_file(
+    env: dict[str, str],
+) -> None:
+    assert warroom(env, "db", "upgrade").returncode == 0
+    server = Server(env, "--processes", "2")
+    try:
+        assert len(_children(server.process.pid)) >= 2
+        admin = {"Authorization": f"Bearer {server.lines[1]}"}
+        created = httpx.post(
+            f"{server.url}/api/v1/integrations",
+            json={"name": "prom", "kind": "generic"},
+            headers=admin,
+        ).json()
+        url = f"{server.url}/api/v1/integrations/{created['key']}/generic"
+
+        def send(n: int) -> int:
+            # A connection each: the kernel spreads them over the processes.
+            body = {"title": "Disk full", "severity": "warning", "dedup_key": f"disk-{n % 5}"}
+            with httpx.Client() as client:
+                return sum(client.post(url, json=body).status_code == 202 for _ in range(20))
+
+        with ThreadPoolExecutor(16) as pool:
+            assert sum(pool.map(send, range(16))) == 320
+        # The key lookup is cached per process; both processes answered the new key.
+        listed = httpx.get(f"{server.url}/api/v1/alerts", headers=admin).json()
+        expected = Counter(f"disk-{n % 5}" for n in range(16) for _ in range(20))
+        assert {a["dedup_key"]: a["occurrences"] for a in listed} == expected
+    finally:
+        server.stop()

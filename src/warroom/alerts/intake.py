@@ -57,10 +57,13 @@ class IntakeWriter:
         self,
         db: Database,
         current: Callable[[], tuple[Config, Clock]],
+        *,
         threads: int | None = None,
+        on_commit: Callable[[int], None] | None = None,
     ) -> None:
         self.db = db
         self.current = current
+        self.on_commit = on_commit  # told each group's size, once it is stored
         self.threads = threads or (1 if db.dialect == "sqlite" else POSTGRESQL_THREADS)
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._running: list[threading.Thread] = []
@@ -124,6 +127,8 @@ class IntakeWriter:
         except BaseException as exc:  # never leave a request waiting forever
             log.exception("intake group failed")
             outcomes = [exc] * len(group)
+        if self.on_commit is not None:
+            self.on_commit(len(group))
         # One wake-up per event loop, not one per request.
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Outcome], Outcome]]]
         by_loop = {}

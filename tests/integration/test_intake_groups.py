@@ -1,0 +1,206 @@
+"""Group commit of alert intake: several deliveries per transaction, each still stored
+whole or not at all, in order, on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import Api
+from warroom import migrations
+from warroom.alerts import service
+from warroom.alerts.formats.model import Action, AlertEvent
+from warroom.alerts.intake import IntakeWriter
+from warroom.alerts.models import Alert, AlertDelivery
+from warroom.alerts.schemas import IngestResult, IntegrationIn
+from warroom.alerts.service import Delivery, Sender
+from warroom.clock import FrozenClock
+from warroom.config import parse_config
+from warroom.db import Database
+
+# Alerts only (no incidents): the tests are about storing, not routing.
+CONFIG = parse_config("alert_routing:\n  - name: quiet\n    severity: none\n")
+
+
+def event(key: str, action: Action = "trigger") -> AlertEvent:
+    return AlertEvent(
+        source="generic", action=action, dedup_key=key, summary=f"{key} broke", severity="error"
+    )
+
+
+def integration(db: Database, clock: FrozenClock, name: str = "hooks") -> Sender:
+    from warroom.context import Context
+
+    created = service.create_integration(
+        db,
+        Context(config=CONFIG, actor="admin", now=clock.now()),
+        IntegrationIn(name=name, kind="generic"),
+        "",
+    )
+    assert created.key is not None
+    found = service.find_integration(db, created.key)
+    assert found is not None
+    return found
+
+
+def alerts(db: Database) -> dict[str, Alert]:
+    with db.read() as session:
+        return {a.dedup_key: a for a in session.scalars(select(Alert))}
+
+
+def test_a_failing_delivery_fails_alone_and_stores_nothing(
+    db: Database, clock: FrozenClock
+) -> None:
+    sender = integration(db, clock)
+    # An integration that does not exist: its delivery receipt breaks a foreign key.
+    ghost = Sender(scope="integration:999999", name="ghost", integration_id=999_999)
+    outcomes = service.ingest_group(
+        db,
+        CONFIG,
+        clock.now(),
+        [
+            Delivery(sender, [event("a1"), event("a2")]),
+            Delivery(ghost, [event("ghost-1")]),
+            Delivery(sender, [event("a3")]),
+        ],
+    )
+    first, failed, third = outcomes
+    assert isinstance(first, IngestResult) and first.created == 2
+    assert isinstance(failed, Exception)
+    assert isinstance(third, IngestResult) and third.created == 1
+    assert set(alerts(db)) == {"a1", "a2", "a3"}
+    with db.read() as session:
+        assert len(session.scalars(select(AlertDelivery)).all()) == 2
+
+
+def test_a_group_applies_each_alerts_events_in_delivery_order(
+    db: Database, clock: FrozenClock
+) -> None:
+    sender = integration(db, clock)
+    service.ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
+    outcomes = service.ingest_group(
+        db,
+        CONFIG,
+        clock.now(),
+        [
+            Delivery(sender, [event("a"), event("b")]),
+            Delivery(sender, [event("a", "resolve")]),
+            Delivery(sender, [event("b")]),
+        ],
+    )
+    assert [o.updated for o in outcomes if isinstance(o, IngestResult)] == [2, 0, 1]
+    assert [o.resolved for o in outcomes if isinstance(o, IngestResult)] == [0, 1, 0]
+    stored = alerts(db)
+    assert stored["a"].status == "resolved"  # trigger, then resolve: resolved
+    assert stored["a"].occurrences == 2
+    assert stored["b"].status == "firing"
+    assert stored["b"].occurrences == 3  # re-sent twice in one group: one UPDATE, +2
+
+    # Resolve, then trigger in the same group: firing again.
+    service.ingest_group(
+        db,
+        CONFIG,
+        clock.now(),
+        [Delivery(sender, [event("b", "resolve")]), Delivery(sender, [event("b")])],
+    )
+    again = alerts(db)["b"]
+    assert (again.status, again.resolved_at, again.occurrences) == ("firing", None, 4)
+
+
+def test_re_sends_of_another_integration_are_not_touched(db: Database, clock: FrozenClock) -> None:
+    one, two = integration(db, clock, "one"), integration(db, clock, "two")
+    service.ingest(db, CONFIG, clock.now(), one, [event("same")])
+    outcome = service.ingest_group(db, CONFIG, clock.now(), [Delivery(two, [event("same")])])[0]
+    assert isinstance(outcome, IngestResult)
+    assert (outcome.created, outcome.updated) == (1, 0)
+    with db.read() as session:
+        counts = sorted(a.occurrences for a in session.scalars(select(Alert)))
+    assert counts == [1, 1]
+
+
+def test_deliveries_that_queue_behind_a_commit_share_the_next_one(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    # SQLite, whose write lock the test can hold to make the queue; PostgreSQL runs the
+    # same writer (with more threads) in the HTTP test below.
+    db = Database(f"sqlite:///{tmp_path / 'queue.db'}")
+    migrations.upgrade(db)
+    sender = integration(db, clock)
+    groups: list[int] = []
+    writer = IntakeWriter(db, lambda: (CONFIG, clock), on_commit=groups.append)
+
+    async def main() -> list[IngestResult]:
+        with db.write():  # the write lock is busy: the writer's first group waits for it
+            stores = [
+                asyncio.create_task(writer.store(Delivery(sender, [event(f"k{i}")])))
+                for i in range(6)
+            ]
+            await asyncio.sleep(0.3)
+            assert not any(task.done() for task in stores)  # no 2xx before it is stored
+        return await asyncio.gather(*stores)
+
+    try:
+        results = asyncio.run(main())
+    finally:
+        writer.close()
+    assert [r.created for r in results] == [1] * 6
+    assert sum(groups) == 6
+    assert max(groups) >= 5  # at most the first went alone
+    assert len(alerts(db)) == 6
+    db.dispose()
+
+
+def test_concurrent_webhooks_over_http_count_every_occurrence(api: Api) -> None:
+    headers = {"Authorization": f"Bearer {api.tokens['admin']}"}
+    created = httpx.post(
+        f"{api.url}/api/v1/integrations", json={"name": "load", "kind": "generic"}, headers=headers
+    ).json()
+    url = f"{api.url}/api/v1/integrations/{created['key']}/generic"
+    body = {"title": "Queue backs up", "severity": "warning", "dedup_key": "queue"}
+
+    async def send(client: httpx.AsyncClient) -> int:
+        return (await client.post(url, json=body)).status_code
+
+    async def main() -> list[int]:
+        async with httpx.AsyncClient() as client:
+            return await asyncio.gather(*(send(client) for _ in range(60)))
+
+    assert asyncio.run(main()) == [202] * 60
+    with api.db.read() as session:
+        alert = session.scalars(select(Alert).where(Alert.dedup_key == "queue")).one()
+    assert alert.occurrences == 60
+    metrics = httpx.get(f"{api.url}/metrics").text
+    assert "warroom_intake_group_deliveries_count" in metrics
+    route = '/api/v1/integrations/{key}/generic",status="202"} 60.0'
+    assert f'warroom_http_requests_total{{method="POST",route="{route}' in metrics
+
+
+def test_sqlite_writers_queue_across_connections_and_refuse_nesting(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'lock.db'}"
+    first, second = Database(url), Database(url)  # two files handles, as two processes
+    order: list[str] = []
+    holding = threading.Event()
+
+    def hold() -> None:
+        with first.write():
+            holding.set()
+            time.sleep(0.3)
+            order.append("first done")
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    holding.wait()
+    with second.write():
+        order.append("second began")
+    thread.join()
+    assert order == ["first done", "second began"]
+    with first.write(), pytest.raises(RuntimeError, match="inside another"), first.write():
+        pass
+    first.dispose()
+    second.dispose()
