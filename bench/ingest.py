@@ -1,8 +1,9 @@
 """Alert intake throughput and latency, against a real Alertmanager on the same machine.
 
 For each backend (a fresh SQLite file, a fresh PostgreSQL database `warroom_bench_ingest`)
-starts `warroom serve --no-worker` as a process with two integrations from a config file
-(an Alertmanager webhook and a PagerDuty Events v2 routing key), then:
+starts `warroom serve --no-worker --processes N` (N: `--processes`, default the number of
+cores) with two integrations from a config file (an Alertmanager webhook and a PagerDuty
+Events v2 routing key), then:
 
 1. warm-up: every alert posted once, as Alertmanager webhooks of 50 alerts each and as
    PagerDuty events (creates them; ~30 incidents open through a `group_by: [alertname]`
@@ -435,8 +436,17 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU used by a process and its children that are still running (the API processes
+    of `warroom serve --processes N`)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None:
@@ -569,14 +579,22 @@ def run_warroom(
     }
     log = (workdir / "server.log").open("wb")
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "warroom"), "serve", "--no-worker", "--port", str(port)],
+        [
+            str(Path(sys.executable).parent / "warroom"),
+            "serve",
+            "--no-worker",
+            "--port",
+            str(port),
+            "--processes",
+            str(args.processes),
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", process, "warroom serve")
-        print(f"warroom on {backend}", flush=True)
+        print(f"warroom on {backend}, {args.processes} API processes", flush=True)
         batch = Load(
             "batched",
             f"/api/v1/integrations/{AM_KEY}/alertmanager",
@@ -642,6 +660,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50, help="alerts per webhook")
     parser.add_argument("--duration", type=float, default=20.0, help="sustained window, s")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="warroom API processes"
+    )
     parser.add_argument("--rate", type=float, default=1000.0, help="fixed-rate events/s")
     parser.add_argument("--rate-seconds", type=float, default=15.0)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
