@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Request
@@ -43,6 +43,7 @@ router = APIRouter(tags=["alerts"])
 MAX_BODY = 512 * 1024
 limiter = RateLimiter()
 Endpoint = Callable[[Request], Awaitable[Response]]
+Parsed = TypeVar("Parsed")
 
 
 class IntakeError(Exception):
@@ -149,14 +150,21 @@ def _routing_key(raw: Any) -> str:
     return key.strip()
 
 
+async def _pagerduty_input(
+    request: Request, parse: Callable[[Any], Parsed]
+) -> tuple[Sender, Parsed]:
+    """The sender (by `routing_key`) and the parsed document of an Events API request."""
+    raw = await _json_body(request)
+    sender = await _sender(request, _routing_key(raw))
+    try:
+        return sender, parse(raw)
+    except FormatError as exc:
+        raise IntakeError(400, "Event object is invalid", exc.errors) from None
+
+
 async def pagerduty_event(request: Request) -> Response:
     try:
-        raw = await _json_body(request)
-        sender = await _sender(request, _routing_key(raw))
-        try:
-            event = pagerduty.parse_event(raw)
-        except FormatError as exc:
-            raise IntakeError(400, "Event object is invalid", exc.errors) from None
+        sender, event = await _pagerduty_input(request, pagerduty.parse_event)
         await _store(request, sender, [event], None)
     except IntakeError as exc:
         return _pagerduty_error(exc)
@@ -165,12 +173,7 @@ async def pagerduty_event(request: Request) -> Response:
 
 async def pagerduty_change(request: Request) -> Response:
     try:
-        raw = await _json_body(request)
-        sender = await _sender(request, _routing_key(raw))
-        try:
-            change = pagerduty.parse_change(raw)
-        except FormatError as exc:
-            raise IntakeError(400, "Event object is invalid", exc.errors) from None
+        sender, change = await _pagerduty_input(request, pagerduty.parse_change)
         state = request.app.state
         await run_in_threadpool(
             service.record_pagerduty_change, state.db, sender, change, state.clock.now()
