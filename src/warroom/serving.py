@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import multiprocessing
 import os
+import signal
+import socket
+import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
 
 from fastapi import FastAPI
 
@@ -25,6 +32,88 @@ from warroom.workers import make_worker, start_in_background
 
 # "1": each API process also runs a job worker thread (the SQLite setup).
 WORKER_ENV = "WARROOM_SERVE_WORKER"
+FACTORY = "warroom.serving:app_from_environment"
+log = logging.getLogger("warroom")
+
+
+def run(host: str, port: int, processes: int) -> None:
+    """Serve until told to stop: in this process, or in `processes` child processes."""
+    import uvicorn
+
+    if processes == 1:
+        uvicorn.run(FACTORY, factory=True, host=host, port=port, log_config=None, access_log=False)
+    elif sys.platform == "linux":
+        _supervise(host, port, processes)
+    else:  # no load-balancing SO_REUSEPORT: one listening socket, shared
+        uvicorn.run(
+            FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            log_config=None,
+            access_log=False,
+        )
+
+
+def _supervise(host: str, port: int, processes: int) -> None:
+    """N API processes, each listening on the port with its own SO_REUSEPORT socket, so
+    the kernel spreads connections over them by address. With one shared socket the
+    process that woke first took nearly all of a client's burst of keep-alive
+    connections (8 from one client: 8/0, 7/1, 6/2 splits), and the others idled. A
+    process that dies is started again."""
+    try:
+        _listening(host, port).close()  # the port is free (say so here, not in N children)
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", host, port, exc)
+        raise SystemExit(1) from None
+    spawn = multiprocessing.get_context("spawn")
+    children = [spawn.Process(target=_serve_one, args=(host, port)) for _ in range(processes)]
+    for child in children:
+        child.start()
+    stopping = False
+
+    def stop(_signal: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+    while not stopping:
+        for index, child in enumerate(children):
+            if not child.is_alive() and not stopping:
+                log.warning(
+                    "API process %s exited (%s); starting another", child.pid, child.exitcode
+                )
+                children[index] = spawn.Process(target=_serve_one, args=(host, port))
+                children[index].start()
+        time.sleep(0.5)
+    for child in children:
+        if child.is_alive():
+            child.terminate()  # SIGTERM: uvicorn finishes the requests in flight
+    for child in children:
+        child.join()
+
+
+def _listening(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve_one(host: str, port: int) -> None:
+    import uvicorn
+
+    sock = _listening(host, port)
+    config = uvicorn.Config(
+        FACTORY, factory=True, host=host, port=port, log_config=None, access_log=False
+    )
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def app_from_environment() -> FastAPI:

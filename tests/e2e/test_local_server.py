@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -203,5 +204,18 @@ def test_several_api_processes_share_the_port_and_the_sqlite_file(
         listed = httpx.get(f"{server.url}/api/v1/alerts", headers=admin).json()
         expected = Counter(f"disk-{n % 5}" for n in range(16) for _ in range(20))
         assert {a["dedup_key"]: a["occurrences"] for a in listed} == expected
+
+        # An API process that dies is replaced; the others answer meanwhile.
+        victim = _children(server.process.pid)[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            alive = [pid for pid in _children(server.process.pid) if pid != victim]
+            if len(alive) >= 2:
+                break
+            time.sleep(0.2)
+        assert len(alive) >= 2
+        assert httpx.get(f"{server.url}/readyz").status_code == 200
     finally:
         server.stop()
+    assert _children(server.process.pid) == []

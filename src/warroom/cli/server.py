@@ -90,9 +90,7 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the API server (and, on SQLite, the job worker in the same process)."""
-    import uvicorn
-
-    from warroom.serving import WORKER_ENV
+    from warroom import serving
 
     settings = _settings(database_url, config)
     _load_config(settings.config)  # refuse to start on a bad file, before any process does
@@ -113,17 +111,9 @@ def serve(
     os.environ["WARROOM_DATABASE_URL"] = settings.database_url
     if settings.config is not None:
         os.environ["WARROOM_CONFIG"] = str(settings.config.resolve())
-    os.environ[WORKER_ENV] = "1" if with_worker else "0"
+    os.environ[serving.WORKER_ENV] = "1" if with_worker else "0"
     print(f"warroom listening on {url}", flush=True)
-    uvicorn.run(
-        "warroom.serving:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=processes if processes > 1 else None,
-        log_config=None,
-        access_log=False,
-    )
+    serving.run(host, port, processes)
 
 
 def worker(
