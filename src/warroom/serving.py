@@ -40,20 +40,20 @@ def run(host: str, port: int, processes: int) -> None:
     """Serve until told to stop: in this process, or in `processes` child processes."""
     import uvicorn
 
-    if processes == 1:
-        uvicorn.run(FACTORY, factory=True, host=host, port=port, log_config=None, access_log=False)
-    elif sys.platform == "linux":
+    if processes > 1 and sys.platform == "linux":
         _supervise(host, port, processes)
-    else:  # no load-balancing SO_REUSEPORT: one listening socket, shared
-        uvicorn.run(
-            FACTORY,
-            factory=True,
-            host=host,
-            port=port,
-            workers=processes,
-            log_config=None,
-            access_log=False,
-        )
+        return
+    # One process; or, where SO_REUSEPORT does not balance, several sharing one socket.
+    workers = processes if processes > 1 else None
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def _supervise(host: str, port: int, processes: int) -> None:
