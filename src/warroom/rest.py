@@ -99,13 +99,24 @@ def _validation_message(err: dict[str, Any]) -> str:
     return str(err.get("msg", "invalid value"))
 
 
+def domain_error(exc: WarroomError) -> JSONResponse:
+    """A domain error as its status and `{"error": …}` body."""
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthorizedError) else None
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.field), status_code=exc.status, headers=headers
+    )
+
+
+def internal_error(method: str, path: str) -> JSONResponse:
+    """Log the exception being handled; answer a 500 that reveals nothing of it."""
+    log.exception("unhandled error on %s %s", method, path)
+    return JSONResponse(error_body("internal", "internal error; see the server log"), 500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WarroomError)
     async def _domain(_: Request, exc: WarroomError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthorizedError) else None
-        return JSONResponse(
-            error_body(exc.code, exc.message, exc.field), status_code=exc.status, headers=headers
-        )
+        return domain_error(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -129,5 +140,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("internal", "internal error; see the server log"), 500)
+        return internal_error(request.method, request.url.path)

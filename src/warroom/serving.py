@@ -68,9 +68,13 @@ def _supervise(host: str, port: int, processes: int) -> None:
         log.error("cannot listen on %s:%s: %s", host, port, exc)
         raise SystemExit(1) from None
     spawn = multiprocessing.get_context("spawn")
-    children = [spawn.Process(target=_serve_one, args=(host, port)) for _ in range(processes)]
-    for child in children:
+
+    def started() -> multiprocessing.process.BaseProcess:
+        child = spawn.Process(target=_serve_one, args=(host, port))
         child.start()
+        return child
+
+    children = [started() for _ in range(processes)]
     stopping = False
 
     def stop(_signal: int, _frame: FrameType | None) -> None:
@@ -85,8 +89,7 @@ def _supervise(host: str, port: int, processes: int) -> None:
                 log.warning(
                     "API process %s exited (%s); starting another", child.pid, child.exitcode
                 )
-                children[index] = spawn.Process(target=_serve_one, args=(host, port))
-                children[index].start()
+                children[index] = started()
         time.sleep(0.5)
     for child in children:
         if child.is_alive():
@@ -102,7 +105,6 @@ def _listening(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 

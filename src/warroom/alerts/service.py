@@ -455,8 +455,11 @@ def _refresh_firing(
         keys = list(refresh.times)
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
-            params: dict[str, Any] = {"scope": refresh.scope, "now": now}
-            params["expires"] = refresh.expires
+            params: dict[str, Any] = {
+                "scope": refresh.scope,
+                "now": now,
+                "expires": refresh.expires,
+            }
             if postgres:
                 params["keys"], params["times"] = chunk, [refresh.times[k] for k in chunk]
                 done.update(session.scalars(_REFRESH_POSTGRESQL, params))

@@ -15,7 +15,6 @@ document them in the OpenAPI schema and answer wherever the app is mounted witho
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,9 +35,8 @@ from warroom.alerts.schemas import IngestResult
 from warroom.alerts.service import Delivery, Sender
 from warroom.errors import WarroomError
 from warroom.observability import Metrics
-from warroom.rest import error_body
+from warroom.rest import domain_error, error_body, internal_error
 
-log = logging.getLogger("warroom")
 router = APIRouter(tags=["alerts"])
 MAX_BODY = 512 * 1024
 limiter = RateLimiter()
@@ -183,7 +181,7 @@ async def pagerduty_change(request: Request) -> Response:
     return _json({"status": "success", "message": "Change event processed"}, 202)
 
 
-# --- as routes (the OpenAPI document, and the path without `IntakeDispatch`) ---------
+# --- as routes (the OpenAPI document, and the way in where `answer` is not used) -----
 
 
 def _webhook_route(name: str, endpoint: Endpoint) -> None:
@@ -258,12 +256,12 @@ async def answer(
     and count and time the request."""
     started = time.perf_counter()
     scope["path_params"] = route.params
+    response: Response
     try:
         response = await route.endpoint(Request(scope, receive))
     except WarroomError as exc:
-        response = _json(error_body(exc.code, exc.message, exc.field), exc.status)
+        response = domain_error(exc)
     except Exception:
-        log.exception("unhandled error on POST %s", scope["path"])
-        response = _json(error_body("internal", "internal error; see the server log"), 500)
+        response = internal_error("POST", scope["path"])
     await response(scope, receive, send)
     metrics.record("POST", route.path, response.status_code, time.perf_counter() - started)
