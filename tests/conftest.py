@@ -91,6 +91,16 @@ def db(migrated_db: Database) -> Database:
 
 
 @pytest.fixture
+def postgres_db(postgres_url: str) -> Iterator[Database]:
+    """The PostgreSQL database alone, migrated and emptied: for what only it has."""
+    database = Database(postgres_url)
+    migrations.upgrade(database)
+    _empty(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(START)
 

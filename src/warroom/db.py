@@ -184,6 +184,29 @@ class Database:
         with self._writer, self._write() as session, session.begin():
             yield session
 
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Writers' turn alone, for a transaction on a connection of `own_connection`:
+        the SQLite write lock (held until the caller commits); nothing on PostgreSQL."""
+        if self._writer is None:
+            yield
+            return
+        with self._writer:
+            yield
+
+    def own_connection(self) -> Any:
+        """A driver connection (sqlite3 or psycopg) outside the pool, for a thread that
+        keeps it for its life and closes it: the intake writers, whose statements are
+        few and hot enough that the session machinery around them costs more than they
+        do. SQLite's is set up as the pool's are and issues no BEGIN of its own;
+        PostgreSQL's is in autocommit, each statement its own transaction."""
+        pooled = self._write_engine.raw_connection()
+        driver: Any = pooled.driver_connection
+        pooled.detach()  # the pool forgets it; closing it is the caller's
+        if self.dialect == "postgresql":
+            driver.autocommit = True
+        return driver
+
     def dispose(self) -> None:
         self.engine.dispose()
         self._write_engine.dispose()

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
@@ -58,15 +60,16 @@ def test_a_failing_delivery_fails_alone_and_stores_nothing(
     db: Database, clock: FrozenClock
 ) -> None:
     sender = integration(db, clock)
-    # An integration that does not exist: its delivery receipt breaks a foreign key.
-    ghost = Sender(scope="integration:999999", name="ghost", integration_id=999_999)
+    # An alert without a summary breaks a NOT NULL column, after its delivery's receipt
+    # and its first alert were written.
+    broken = replace(event("bad-2"), summary=cast(str, None))
     outcomes = service.ingest_group(
         db,
         CONFIG,
         clock.now(),
         [
             Delivery(sender, [event("a1"), event("a2")]),
-            Delivery(ghost, [event("ghost-1")]),
+            Delivery(sender, [event("bad-1"), broken]),
             Delivery(sender, [event("a3")]),
         ],
     )

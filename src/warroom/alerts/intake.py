@@ -1,11 +1,14 @@
-"""Group commit for alert intake: one writer thread per process stores the deliveries of
-every request, as many per transaction as arrived while the previous one committed.
+"""Group commit for alert intake: writer threads store the deliveries of every request,
+as many per transaction as arrived while the previous one committed.
 
 A request parses its body on the event loop, hands the delivery over and awaits the
 outcome; it answers 2xx only once the transaction holding its delivery has committed.
 Under load one commit carries many deliveries (one SQLite write lock or PostgreSQL WAL
-flush, one UPDATE for all re-sent alerts); when idle a delivery waits for nobody. One
-failing delivery fails alone (`service.ingest_group`).
+flush, one UPDATE for all re-sent alerts); when idle a delivery waits for nobody.
+
+A group of re-sent firing alerts only is stored by `alerts.resends` on the thread's own
+connection; anything else, or a group in which some alert turns out not to be firing,
+takes the full path, `service.ingest_group`, where one failing delivery fails alone.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from warroom.alerts import service
+from warroom.alerts.resends import ResendStore, store_for
 from warroom.alerts.schemas import IngestResult
 from warroom.alerts.service import Delivery
 from warroom.clock import Clock
@@ -30,8 +34,10 @@ log = logging.getLogger("warroom.intake")
 # A group stops growing at this many alerts: a bigger transaction holds the write lock
 # (and the requests waiting on it) longer, for little more saving.
 MAX_GROUP_ALERTS = 5000
-# Writer threads on PostgreSQL (bench/ingest.py: 4 took more than 1 or 2 on 2 cores).
-POSTGRESQL_THREADS = 4
+# Writer threads on PostgreSQL: with a re-send group one round trip, two per process
+# overlap one group's commit with the next; more only queue in PostgreSQL
+# (bench/ingest.py, 2 cores: 1 and 2 alike, 4 lower).
+POSTGRESQL_THREADS = 2
 
 Outcome = IngestResult | BaseException
 
@@ -99,6 +105,13 @@ class IntakeWriter:
                 self._running.append(thread)
 
     def _run(self) -> None:
+        resends = store_for(self.db)
+        try:
+            self._take_groups(resends)
+        finally:
+            resends.close()
+
+    def _take_groups(self, resends: ResendStore) -> None:
         while True:
             first = self._queue.get()
             if first is None:
@@ -114,16 +127,21 @@ class IntakeWriter:
                     break
                 group.append(waiting)
                 alerts += len(waiting.delivery.events)
-            self._commit(group)
+            self._commit(group, resends)
             if stop:
                 return
 
-    def _commit(self, group: list[_Waiting]) -> None:
+    def _commit(self, group: list[_Waiting], resends: ResendStore) -> None:
         outcomes: list[Outcome]
         try:
             config, clock = self.current()
-            found = service.ingest_group(self.db, config, clock.now(), [w.delivery for w in group])
-            outcomes = list(found)
+            now = clock.now()
+            deliveries = [w.delivery for w in group]
+            plan = service.plan_resends(config, now, deliveries)
+            if plan is not None and _stored(resends, plan):
+                outcomes = list(plan.results)
+            else:
+                outcomes = list(service.ingest_group(self.db, config, now, deliveries))
         except BaseException as exc:  # never leave a request waiting forever
             log.exception("intake group failed")
             outcomes = [exc] * len(group)
@@ -137,6 +155,14 @@ class IntakeWriter:
         for loop, settled in by_loop.items():
             with contextlib.suppress(RuntimeError):  # that loop closed: nobody waits
                 loop.call_soon_threadsafe(_settle, settled)
+
+
+def _stored(resends: ResendStore, plan: service.ResendPlan) -> bool:
+    try:
+        return resends.store(plan)
+    except Exception:  # the full path does the same work, and says what is wrong
+        log.warning("re-send fast path failed; taking the full path", exc_info=True)
+        return False
 
 
 def _settle(settled: list[tuple[asyncio.Future[Outcome], Outcome]]) -> None:

@@ -77,9 +77,9 @@ class AlertDelivery(Base):
     __table_args__ = (Index("ix_alert_deliveries_integration_id", "integration_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    integration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("integrations.id", ondelete="SET NULL"), default=None
-    )
+    # No foreign key (migration 0007): checking it cost every intake transaction a lock
+    # on the integration's row; integrations are revoked, never deleted.
+    integration_id: Mapped[int | None] = mapped_column(Integer, default=None)
     source: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     alerts: Mapped[int] = mapped_column(Integer)

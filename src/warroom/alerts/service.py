@@ -350,20 +350,20 @@ _RECORD_DELIVERY = insert(_DELIVERIES)
 # object key -> times re-sent on SQLite, two arrays on PostgreSQL), so the SQL text is
 # constant and prepared once. Alerts not firing (or unknown) are not touched; the rows
 # returned say which keys were refreshed.
-_REFRESH_SQLITE = text(
-    # ORDER BY makes SQLite materialise the keys and look each alert up by its unique
-    # index; without it the plan scans every alert of the integration. No RETURNING:
-    # Python's sqlite3 gives up the GIL for every row it steps through, and each time
-    # the writer may wait for the event loop's thread to give it back, holding the
-    # write lock meanwhile. The count of rows changed is enough when it is all of them.
-    """
+#
+# SQLite: ORDER BY makes SQLite materialise the keys and look each alert up by its unique index;
+# without it the plan scans every alert of the integration. No RETURNING: Python's sqlite3
+# gives up the GIL for every row it steps through, and each time the writer may wait for
+# the event loop's thread to give it back, holding the write lock meanwhile. The count of
+# rows changed is enough when it is all of them. (Also run raw by `alerts.resends`.)
+REFRESH_SQLITE = """
     UPDATE alerts
        SET last_seen_at = :now, occurrences = alerts.occurrences + sent.value,
            expires_at = :expires
       FROM (SELECT key, value FROM json_each(:sent) ORDER BY key) AS sent
      WHERE alerts.scope = :scope AND alerts.dedup_key = sent.key AND alerts.status = 'firing'
-    """
-).bindparams(
+"""
+_REFRESH_SQLITE = text(REFRESH_SQLITE).bindparams(
     bindparam("now", type_=UTCDateTime()),
     bindparam("expires", type_=UTCDateTime()),
 )
@@ -400,7 +400,17 @@ _CHUNK = 1000
 
 
 @dataclass(frozen=True)
-class _Refresh:
+class Delivery:
+    """One request's alerts: a webhook notification (several) or one event."""
+
+    sender: Sender
+    events: list[AlertEvent]
+    truncated_alerts: int = 0
+    group_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Refresh:
     """One statement of the fast path: alerts of one integration, re-sent `times`."""
 
     scope: str
@@ -408,19 +418,21 @@ class _Refresh:
     times: dict[str, int]  # dedup key -> times re-sent in the group
 
 
-def _plan_refreshes(batches: list[_Batch], events: list[list[AlertEvent]]) -> list[_Refresh]:
+def _plan_refreshes(
+    config: Config, now: datetime, deliveries: list[tuple[Sender, list[AlertEvent]]]
+) -> list[Refresh]:
     """The re-sends the fast path tries, planned before the transaction so that the
     write lock is held for SQL alone. A key with any other event in the group (a
     resolve, an acknowledge) is left to the full path for all its events, so the
     group's events of one alert apply in their order."""
     slow: dict[str, set[str]] = {}
-    for batch, delivered in zip(batches, events, strict=True):
+    for sender, delivered in deliveries:
         for event in delivered:
             if event.action != "trigger":
-                slow.setdefault(batch.sender.scope, set()).add(event.dedup_key)
+                slow.setdefault(sender.scope, set()).add(event.dedup_key)
     planned: dict[tuple[str, datetime | None], dict[str, int]] = {}
-    for batch, delivered in zip(batches, events, strict=True):
-        scope, now, config = batch.sender.scope, batch.ctx.now, batch.ctx.config
+    for sender, delivered in deliveries:
+        scope = sender.scope
         skip = slow.get(scope, ())
         source, expires = None, None
         for event in delivered:
@@ -429,19 +441,68 @@ def _plan_refreshes(batches: list[_Batch], events: list[list[AlertEvent]]) -> li
                 continue
             if event.source != source:
                 source = event.source
-                expires = _expiry(batch.sender, event, config, now)
+                expires = _expiry(sender, event, config, now)
                 times = planned.setdefault((scope, expires), {})
             times[key] = times.get(key, 0) + 1
     # In scope order, so that PostgreSQL locks alerts in (scope, id) order everywhere.
     return [
-        _Refresh(scope, expires, times)
+        Refresh(scope, expires, times)
         for (scope, expires), times in sorted(planned.items(), key=lambda item: item[0][0])
     ]
 
 
+def _receipts(now: datetime, deliveries: list[Delivery]) -> list[dict[str, Any]]:
+    """The `alert_deliveries` rows of a group (deliveries through an integration)."""
+    return [
+        {
+            "integration_id": d.sender.integration_id,
+            "source": d.events[0].source if d.events else "generic",
+            "received_at": now,
+            "alerts": len(d.events),
+            "truncated_alerts": d.truncated_alerts,
+            "group_key": d.group_key,
+        }
+        for d in deliveries
+        if d.sender.integration_id is not None
+    ]
+
+
+@dataclass(frozen=True)
+class ResendPlan:
+    """A group made only of re-sent triggers: its receipts and re-sends, which
+    `alerts.resends` stores in one short transaction when every alert is still firing."""
+
+    now: datetime
+    receipts: list[dict[str, Any]]
+    refreshes: list[Refresh]
+    results: list[IngestResult]  # what each delivery did, once stored
+
+
+def plan_resends(config: Config, now: datetime, deliveries: list[Delivery]) -> ResendPlan | None:
+    """The group as re-sends only, or None when some event is not a trigger (a resolve
+    or acknowledge needs the full path). Whether the alerts are firing is for the
+    statement to find out."""
+    if any(e.action != "trigger" for d in deliveries for e in d.events):
+        return None
+    refreshes = _plan_refreshes(config, now, [(d.sender, d.events) for d in deliveries])
+    results = [
+        IngestResult(
+            alerts=len(d.events),
+            created=0,
+            updated=len(d.events),
+            resolved=0,
+            incidents_opened=[],
+            incidents_attached=[],
+            dedup_keys=[e.dedup_key for e in d.events],
+        )
+        for d in deliveries
+    ]
+    return ResendPlan(now, _receipts(now, deliveries), refreshes, results)
+
+
 def _refresh_firing(
     session: Session,
-    refreshes: list[_Refresh],
+    refreshes: list[Refresh],
     batches: list[_Batch],
     events: list[list[AlertEvent]],
 ) -> None:
@@ -477,16 +538,6 @@ def _refresh_firing(
             rest = [e for e in delivered if e.dedup_key not in fresh]
             batch.result.updated += len(delivered) - len(rest)
             delivered[:] = rest
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One request's alerts: a webhook notification (several) or one event."""
-
-    sender: Sender
-    events: list[AlertEvent]
-    truncated_alerts: int = 0
-    group_key: str | None = None
 
 
 # PostgreSQL deadlock_detected and serialization_failure: retrying the delivery is safe,
@@ -570,19 +621,8 @@ def _store(
         for d in deliveries
     ]
     left = [list(d.events) for d in deliveries]
-    refreshes = _plan_refreshes(batches, left)
-    receipts = [
-        {
-            "integration_id": d.sender.integration_id,
-            "source": d.events[0].source if d.events else "generic",
-            "received_at": now,
-            "alerts": len(d.events),
-            "truncated_alerts": d.truncated_alerts,
-            "group_key": d.group_key,
-        }
-        for d in deliveries
-        if d.sender.integration_id is not None
-    ]
+    refreshes = _plan_refreshes(config, now, [(d.sender, d.events) for d in deliveries])
+    receipts = _receipts(now, deliveries)
     with db.write() as session:
         if receipts:
             session.execute(_RECORD_DELIVERY, receipts)

@@ -1,0 +1,171 @@
+"""The re-send fast path (`alerts.resends`): a group of re-sent firing alerts is stored whole
+on the writer's own connection, or nothing is and the full path takes it, on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+
+import psycopg
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.integration.test_intake_groups import CONFIG, alerts, event, integration
+from warroom.alerts import service
+from warroom.alerts.intake import IntakeWriter
+from warroom.alerts.models import Alert, AlertDelivery
+from warroom.alerts.resends import PostgreSQLResends, store_for
+from warroom.alerts.schemas import IngestResult
+from warroom.alerts.service import Delivery, Sender
+from warroom.clock import FrozenClock
+from warroom.db import Database
+
+RESOLVE_TIMEOUT = timedelta(minutes=5)  # Alertmanager's default, warroom's too
+
+
+def receipts(db: Database) -> list[tuple[int, int | None]]:
+    with db.read() as session:
+        rows = session.execute(
+            select(AlertDelivery.alerts, AlertDelivery.integration_id).order_by(AlertDelivery.id)
+        )
+        return [(n, integration_id) for n, integration_id in rows]
+
+
+def occurrences(db: Database) -> dict[str, int]:
+    return {key: alert.occurrences for key, alert in alerts(db).items()}
+
+
+def test_a_group_of_re_sends_is_stored_whole(db: Database, clock: FrozenClock) -> None:
+    one, two = integration(db, clock, "one"), integration(db, clock, "two")
+    service.ingest(db, CONFIG, clock.now(), one, [event("a"), event("b")])
+    service.ingest(db, CONFIG, clock.now(), two, [event("a")])
+    before = len(receipts(db))
+    later = clock.now() + timedelta(seconds=90)
+    deliveries = [
+        Delivery(one, [event("a"), event("b")]),
+        Delivery(one, [event("a")]),
+        Delivery(two, [event("a")]),
+    ]
+    plan = service.plan_resends(CONFIG, later, deliveries)
+    assert plan is not None
+    store = store_for(db)
+    try:
+        assert store.store(plan) is True
+    finally:
+        store.close()
+
+    assert [r.updated for r in plan.results] == [2, 1, 1]
+    with db.read() as session:
+        stored = {(a.scope, a.dedup_key): a for a in session.scalars(select(Alert)).all()}
+    assert stored[(one.scope, "a")].occurrences == 3
+    assert stored[(one.scope, "b")].occurrences == 2
+    assert stored[(two.scope, "a")].occurrences == 2
+    for alert in stored.values():
+        # Written as the ORM writes them: read back aware and equal.
+        assert alert.last_seen_at == later
+        assert alert.expires_at == later + RESOLVE_TIMEOUT
+    assert receipts(db)[before:] == [
+        (2, one.integration_id),
+        (1, one.integration_id),
+        (1, two.integration_id),
+    ]
+    # The expiry is comparable in SQL too: the sweep resolves them when it passes.
+    swept = service.resolve_expired(db, CONFIG, later + RESOLVE_TIMEOUT + timedelta(seconds=1))
+    assert swept == 3
+
+
+@pytest.mark.parametrize("state", ["resolved", "unknown"])
+def test_nothing_is_stored_when_one_alert_is_not_firing(
+    db: Database, clock: FrozenClock, state: str
+) -> None:
+    sender = integration(db, clock)
+    service.ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
+    if state == "resolved":
+        service.ingest(db, CONFIG, clock.now(), sender, [event("b", "resolve")])
+    other = "b" if state == "resolved" else "never-seen"
+    before_counts, before_receipts = occurrences(db), receipts(db)
+    plan = service.plan_resends(
+        CONFIG, clock.now(), [Delivery(sender, [event("a")]), Delivery(sender, [event(other)])]
+    )
+    assert plan is not None
+    store = store_for(db)
+    try:
+        assert store.store(plan) is False
+    finally:
+        store.close()
+    assert occurrences(db) == before_counts
+    assert receipts(db) == before_receipts
+
+
+def test_only_groups_of_triggers_are_planned(clock: FrozenClock) -> None:
+    sender = Sender(scope="integration:1", name="hooks", integration_id=1)
+    resends = [Delivery(sender, [event("a")]), Delivery(sender, [event("b")])]
+    assert service.plan_resends(CONFIG, clock.now(), resends) is not None
+    mixed = [*resends, Delivery(sender, [event("a", "resolve")])]
+    assert service.plan_resends(CONFIG, clock.now(), mixed) is None
+    acknowledged = [Delivery(sender, [event("a", "acknowledge")])]
+    assert service.plan_resends(CONFIG, clock.now(), acknowledged) is None
+
+
+def test_the_writer_takes_the_full_path_when_the_fast_one_declines(
+    db: Database, clock: FrozenClock
+) -> None:
+    sender = integration(db, clock)
+    service.ingest(db, CONFIG, clock.now(), sender, [event("known")])
+    groups: list[int] = []
+    writer = IntakeWriter(db, lambda: (CONFIG, clock), on_commit=groups.append)
+
+    async def main() -> list[IngestResult]:
+        return [
+            # All firing: the fast path.
+            await writer.store(Delivery(sender, [event("known")])),
+            # A new alert among re-sends: declined, then created by the full path.
+            await writer.store(Delivery(sender, [event("known"), event("new")])),
+            # One key with two expiries in one group (a re-sending source and one that
+            # is not): PostgreSQL's one statement declines it, SQLite applies both.
+            await writer.store(
+                Delivery(sender, [event("known"), replace(event("known"), source="pagerduty")])
+            ),
+        ]
+
+    try:
+        first, second, third = asyncio.run(main())
+    finally:
+        writer.close()
+    assert (first.created, first.updated) == (0, 1)
+    assert (second.created, second.updated) == (1, 1)
+    assert (third.created, third.updated) == (0, 2)
+    assert occurrences(db) == {"known": 5, "new": 1}
+    assert len(groups) == 3
+
+
+@pytest.mark.postgres
+def test_a_broken_postgresql_connection_is_opened_again(
+    postgres_db: Database, clock: FrozenClock
+) -> None:
+    db = postgres_db
+    sender = integration(db, clock)
+    service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
+
+    def plan() -> service.ResendPlan:
+        found = service.plan_resends(CONFIG, clock.now(), [Delivery(sender, [event("a")])])
+        assert found is not None
+        return found
+
+    store = store_for(db)
+    try:
+        assert store.store(plan())
+        # The server ends the store's session (a restart, an idle timeout, an admin).
+        assert isinstance(store, PostgreSQLResends) and store.connection is not None
+        pid = store.connection.info.backend_pid
+        with db.write() as session:
+            assert session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(psycopg.OperationalError):
+            store.store(plan())
+        assert store.store(plan())  # a new connection
+    finally:
+        store.close()
+    assert occurrences(db) == {"a": 3}
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(AlertDelivery)) == 3
