@@ -219,3 +219,29 @@ def test_sqlite_writers_queue_across_connections_and_refuse_nesting(tmp_path: Pa
         pass
     first.dispose()
     second.dispose()
+
+
+def test_deliveries_in_one_commit_group_into_one_incident(db: Database, clock: FrozenClock) -> None:
+    # The event's "error" opens a SEV-2 incident (the default mapping).
+    grouping = parse_config("alert_routing:\n  - name: by-alertname\n    group_by: [alertname]\n")
+    sender = integration(db, clock)
+
+    def disk(key: str, host: str) -> AlertEvent:
+        return replace(event(key), labels={"alertname": "DiskFull", "host": host})
+
+    outcomes = service.ingest_group(
+        db,
+        grouping,
+        clock.now(),
+        [Delivery(sender, [disk("d1", "db-1")]), Delivery(sender, [disk("d2", "db-2")])],
+    )
+    first, second = outcomes
+    assert isinstance(first, IngestResult) and isinstance(second, IngestResult)
+    # The second delivery, stored in the same transaction, finds the incident the first
+    # opened, though nothing was committed in between.
+    assert len(first.incidents_opened) == 1
+    assert second.incidents_opened == []
+    assert second.incidents_attached == first.incidents_opened
+    stored = alerts(db)
+    assert stored["d1"].incident_id is not None
+    assert stored["d1"].incident_id == stored["d2"].incident_id

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from warroom.alerts.formats.model import AlertEvent
 from warroom.alerts.formats.model import ChangeEvent as ChangeEventIn
@@ -636,6 +636,7 @@ def _store(
         for batch, events in zip(batches, left, strict=True):
             if events:
                 _apply(session, batch, events)
+                session.flush()  # the next delivery's grouping sees this one's alerts
     return [batch.result for batch in batches]
 
 
@@ -729,12 +730,20 @@ def _group_incident(session: Session, batch: _Batch, decision: RouteDecision) ->
         )
     found = None
     if query is not None:
-        found = session.scalar(
-            query.where(Incident.declared_at >= since)
-            .order_by(Incident.id.desc())
-            .limit(1)
-            .with_for_update(of=Incident)
-        )
+        # No autoflush: the alerts this delivery changed so far are of other groups (this
+        # one's answer is kept in `batch.groups`), and flushing them one query at a time
+        # cost an UPDATE and INSERT per alert instead of one batch. `_store` flushes
+        # between deliveries, which may share a group.
+        with session.no_autoflush:
+            found = session.scalar(
+                query.where(Incident.declared_at >= since)
+                .order_by(Incident.id.desc())
+                .limit(1)
+                .with_for_update(of=Incident)
+                # Its services and roles only if re-paging asks for them: loading both
+                # with every incident found was most of an alert storm's time.
+                .options(lazyload(Incident.services), lazyload(Incident.roles))
+            )
     batch.groups[decision.group_key] = found
     return found
 
