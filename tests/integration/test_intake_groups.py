@@ -7,6 +7,7 @@ import asyncio
 import threading
 import time
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
@@ -23,7 +24,7 @@ from warroom.alerts.models import Alert, AlertDelivery
 from warroom.alerts.schemas import IngestResult, IntegrationIn
 from warroom.alerts.service import Delivery, Sender
 from warroom.clock import FrozenClock
-from warroom.config import parse_config
+from warroom.config import ConfigError, parse_config
 from warroom.db import Database
 
 # Alerts only (no incidents): the tests are about storing, not routing.
@@ -245,3 +246,27 @@ def test_deliveries_in_one_commit_group_into_one_incident(db: Database, clock: F
     stored = alerts(db)
     assert stored["d1"].incident_id is not None
     assert stored["d1"].incident_id == stored["d2"].incident_id
+
+
+def test_old_delivery_receipts_are_pruned_in_batches(db: Database, clock: FrozenClock) -> None:
+    sender = integration(db, clock)
+    start = clock.now()
+    for day in range(5):  # one delivery a day, days 0..4
+        service.ingest(db, CONFIG, start + timedelta(days=day), sender, [event(f"d{day}")])
+    keep_two_days = parse_config("alerts:\n  keep_deliveries: 2d\n")
+    now = start + timedelta(days=4, hours=1)  # days 0, 1 and 2 are over two days old
+
+    assert service.prune_deliveries(db, keep_two_days, now, limit=2) == 2  # the oldest two
+    assert service.prune_deliveries(db, keep_two_days, now, limit=2) == 1
+    assert service.prune_deliveries(db, keep_two_days, now, limit=2) == 0
+    with db.read() as session:
+        left = sorted(d.received_at for d in session.scalars(select(AlertDelivery)))
+    assert left == [start + timedelta(days=3), start + timedelta(days=4)]
+    assert len(alerts(db)) == 5  # the alerts themselves stay
+
+    forever = parse_config("alerts:\n  keep_deliveries: 0s\n")
+    assert service.prune_deliveries(db, forever, now + timedelta(days=365)) == 0
+    # The default keeps 30 days.
+    assert service.prune_deliveries(db, CONFIG, start + timedelta(days=33, hours=12)) == 1
+    with pytest.raises(ConfigError, match=r"alerts\.keep_deliveries"):
+        parse_config("alerts:\n  keep_deliveries: a while\n")

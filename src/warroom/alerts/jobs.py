@@ -62,6 +62,7 @@ def run_sweep(run: JobRun) -> None:
         if resolved:
             log.info("resolved %s alerts that were not re-sent in time", resolved)
         service.prune_finished_jobs(run.db, now)
+        service.prune_deliveries(run.db, run.config, now)
     finally:
         _plan(run.db, SWEEP, "alerts", SWEEP_EVERY, now)
 

@@ -54,8 +54,13 @@ class AlertSettings(_Strict):
         default="24h", description="An open incident younger than this absorbs new alerts"
     )
     resolve_timeout: str = Field(default="5m", description="As Alertmanager's resolve_timeout")
+    keep_deliveries: str = Field(
+        default="30d",
+        description="How long each webhook's receipt is kept (truncatedAlerts, group key); "
+        "0s keeps them forever",
+    )
 
-    _check = field_validator("group_window", "resolve_timeout")(_duration)
+    _check = field_validator("group_window", "resolve_timeout", "keep_deliveries")(_duration)
 
     @property
     def window(self) -> timedelta:

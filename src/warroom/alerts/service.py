@@ -56,6 +56,7 @@ from warroom.incidents.queries import by_ref
 from warroom.incidents.rules import OPEN_STATUSES, Status, parse_since
 from warroom.incidents.schemas import DeclareIn
 from warroom.paging import service as paging
+from warroom.runbooks.durations import parse_duration
 from warroom.timeline import service as timeline
 
 # Sources that re-send firing alerts; others (PagerDuty events, customers) send once.
@@ -864,6 +865,28 @@ def prune_finished_jobs(db: Database, now: datetime, keep: timedelta = timedelta
         result = session.execute(
             delete(Job).where(Job.status.in_(["done", "cancelled"]), Job.due_at < now - keep)
         )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+PRUNE_BATCH = 5000
+
+
+def prune_deliveries(db: Database, config: Config, now: datetime, limit: int = PRUNE_BATCH) -> int:
+    """Delete up to `limit` delivery receipts older than `alerts.keep_deliveries` (one
+    row per webhook request: they would otherwise grow without end). The oldest go
+    first, in id order, so the query walks the primary key and stops early; a backlog
+    is worked down a batch per sweep, never holding the write lock for long."""
+    keep = parse_duration(config.alerts.keep_deliveries)
+    if not keep:
+        return 0
+    oldest = (
+        select(AlertDelivery.id)
+        .where(AlertDelivery.received_at < now - keep)
+        .order_by(AlertDelivery.id)
+        .limit(limit)
+    )
+    with db.write() as session:
+        result = session.execute(delete(AlertDelivery).where(AlertDelivery.id.in_(oldest)))
         return int(getattr(result, "rowcount", 0) or 0)
 
 
