@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -17,7 +17,7 @@ from warroom.alerts.intake import IntakeWriter
 from warroom.alerts.models import Alert, AlertDelivery
 from warroom.alerts.resends import PostgreSQLResends, store_for
 from warroom.alerts.schemas import IngestResult
-from warroom.alerts.service import Delivery, Sender
+from warroom.alerts.service import Delivery, ResendPlan, Sender
 from warroom.clock import FrozenClock
 from warroom.db import Database
 
@@ -36,6 +36,17 @@ def occurrences(db: Database) -> dict[str, int]:
     return {key: alert.occurrences for key, alert in alerts(db).items()}
 
 
+def resend(db: Database, now: datetime, deliveries: list[Delivery]) -> tuple[ResendPlan, bool]:
+    """Plan the group and store it once on a fresh store; the plan and whether it stored."""
+    plan = service.plan_resends(CONFIG, now, deliveries)
+    assert plan is not None
+    store = store_for(db)
+    try:
+        return plan, store.store(plan)
+    finally:
+        store.close()
+
+
 def test_a_group_of_re_sends_is_stored_whole(db: Database, clock: FrozenClock) -> None:
     one, two = integration(db, clock, "one"), integration(db, clock, "two")
     service.ingest(db, CONFIG, clock.now(), one, [event("a"), event("b")])
@@ -47,13 +58,8 @@ def test_a_group_of_re_sends_is_stored_whole(db: Database, clock: FrozenClock) -
         Delivery(one, [event("a")]),
         Delivery(two, [event("a")]),
     ]
-    plan = service.plan_resends(CONFIG, later, deliveries)
-    assert plan is not None
-    store = store_for(db)
-    try:
-        assert store.store(plan) is True
-    finally:
-        store.close()
+    plan, stored_whole = resend(db, later, deliveries)
+    assert stored_whole is True
 
     assert [r.updated for r in plan.results] == [2, 1, 1]
     with db.read() as session:
@@ -85,15 +91,10 @@ def test_nothing_is_stored_when_one_alert_is_not_firing(
         service.ingest(db, CONFIG, clock.now(), sender, [event("b", "resolve")])
     other = "b" if state == "resolved" else "never-seen"
     before_counts, before_receipts = occurrences(db), receipts(db)
-    plan = service.plan_resends(
-        CONFIG, clock.now(), [Delivery(sender, [event("a")]), Delivery(sender, [event(other)])]
+    _, stored_whole = resend(
+        db, clock.now(), [Delivery(sender, [event("a")]), Delivery(sender, [event(other)])]
     )
-    assert plan is not None
-    store = store_for(db)
-    try:
-        assert store.store(plan) is False
-    finally:
-        store.close()
+    assert stored_whole is False
     assert occurrences(db) == before_counts
     assert receipts(db) == before_receipts
 
