@@ -2,8 +2,9 @@
 
 One delivery is one transaction: the alerts, the incidents they open, the timeline
 events and the paging jobs commit together before the sender hears 2xx, or none do.
-Re-sending a firing alert only updates its row (last seen, occurrences), which keeps the
-hot path to one SELECT and one batched UPDATE.
+Re-sending a firing alert only updates its row (last seen, occurrences): one batched
+UPDATE. The intake writers store a group made only of such re-sends through
+`alerts.resends` (`plan_resends` here), on their own connection, without the session.
 """
 
 from __future__ import annotations
@@ -352,11 +353,12 @@ _RECORD_DELIVERY = insert(_DELIVERIES)
 # constant and prepared once. Alerts not firing (or unknown) are not touched; the rows
 # returned say which keys were refreshed.
 #
-# SQLite: ORDER BY makes SQLite materialise the keys and look each alert up by its unique index;
-# without it the plan scans every alert of the integration. No RETURNING: Python's sqlite3
-# gives up the GIL for every row it steps through, and each time the writer may wait for
-# the event loop's thread to give it back, holding the write lock meanwhile. The count of
-# rows changed is enough when it is all of them. (Also run raw by `alerts.resends`.)
+# SQLite: ORDER BY makes SQLite materialise the keys and look each alert up by its unique
+# index; without it the plan scans every alert of the integration. No RETURNING: Python's
+# sqlite3 gives up the GIL for every row it steps through, and each time the writer may
+# wait for the event loop's thread to give it back, holding the write lock meanwhile. The
+# count of rows changed is enough when it is all of them. (Also run raw by
+# `alerts.resends`.)
 REFRESH_SQLITE = """
     UPDATE alerts
        SET last_seen_at = :now, occurrences = alerts.occurrences + sent.value,
