@@ -72,7 +72,7 @@ def create_app(
     app.state.intake = IntakeWriter(
         db,
         lambda: (app.state.config, app.state.clock),
-        on_commit=app.state.metrics.intake_groups.observe,
+        on_commit=app.state.metrics.intake_group,
     )
     sync_config_integrations(db, app.state.config, app.state.clock.now())
     install_error_handlers(app)

@@ -43,12 +43,22 @@ class Metrics:
         )
         self.intake_groups = Histogram(
             "warroom_intake_group_deliveries",
-            "Deliveries (webhooks, events) stored per intake transaction (group commit)",
+            "Deliveries (webhooks, events) stored per intake transaction (group commit), by "
+            "path: resend (re-sent firing alerts only), full, failed",
+            ["path"],
             buckets=(1, 2, 4, 8, 16, 32, 64, 128),
             registry=self.registry,
         )
+        self._group_paths: dict[str, Any] = {}
         self.registry.register(OpenIncidents(db))
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def intake_group(self, deliveries: int, path: str) -> None:
+        """One intake transaction of `deliveries`, stored by `path`."""
+        child = self._group_paths.get(path)
+        if child is None:
+            child = self._group_paths[path] = self.intake_groups.labels(path)
+        child.observe(deliveries)
 
     def record(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count and time one request (the labelled children are looked up once)."""

@@ -137,7 +137,9 @@ def test_deliveries_that_queue_behind_a_commit_share_the_next_one(
     migrations.upgrade(db)
     sender = integration(db, clock)
     groups: list[int] = []
-    writer = IntakeWriter(db, lambda: (CONFIG, clock), on_commit=groups.append)
+    writer = IntakeWriter(
+        db, lambda: (CONFIG, clock), on_commit=lambda size, _stored_by: groups.append(size)
+    )
 
     async def main() -> list[IngestResult]:
         with db.write():  # the write lock is busy: the writer's first group waits for it
@@ -179,14 +181,24 @@ def test_concurrent_webhooks_over_http_count_every_occurrence(api: Api) -> None:
         'warroom_http_requests_total{method="POST",'
         'route="/api/v1/integrations/{key}/generic",status="202"}'
     )
+    stored = 'warroom_intake_group_deliveries_sum{{path="{}"}}'
     before = metric(api, accepted)
+    before_full, before_resend = (
+        metric(api, stored.format("full")),
+        metric(api, stored.format("resend")),
+    )
     assert asyncio.run(main()) == [202] * 60
+    # Now firing: a re-send alone takes the fast path.
+    assert httpx.post(url, json=body).status_code == 202
     with api.db.read() as session:
         alert = session.scalars(select(Alert).where(Alert.dedup_key == "queue")).one()
-    assert alert.occurrences == 60
+    assert alert.occurrences == 61
     # Counted by the intake's own path, under the route template, like any request.
-    assert metric(api, accepted) == before + 60
-    assert metric(api, "warroom_intake_group_deliveries_count") > 0
+    assert metric(api, accepted) == before + 61
+    full = metric(api, stored.format("full")) - before_full
+    resend = metric(api, stored.format("resend")) - before_resend
+    assert full >= 1 and resend >= 1  # the first (a new alert) took the full path
+    assert full + resend == 61
 
 
 def metric(api: Api, name: str) -> float:

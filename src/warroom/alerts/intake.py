@@ -20,6 +20,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from warroom.alerts import service
 from warroom.alerts.resends import ResendStore, store_for
@@ -40,6 +41,8 @@ MAX_GROUP_ALERTS = 5000
 POSTGRESQL_THREADS = 2
 
 Outcome = IngestResult | BaseException
+# How a group was stored: the re-send fast path, the full path, or not at all.
+StoredBy = Literal["resend", "full", "failed"]
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,11 @@ class IntakeWriter:
         current: Callable[[], tuple[Config, Clock]],
         *,
         threads: int | None = None,
-        on_commit: Callable[[int], None] | None = None,
+        on_commit: Callable[[int, StoredBy], None] | None = None,
     ) -> None:
         self.db = db
         self.current = current
-        self.on_commit = on_commit  # told each group's size, once it is stored
+        self.on_commit = on_commit  # told each group's size and path, once it is stored
         self.threads = threads or (1 if db.dialect == "sqlite" else POSTGRESQL_THREADS)
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._running: list[threading.Thread] = []
@@ -133,6 +136,7 @@ class IntakeWriter:
 
     def _commit(self, group: list[_Waiting], resends: ResendStore) -> None:
         outcomes: list[Outcome]
+        stored_by: StoredBy = "resend"
         try:
             config, clock = self.current()
             now = clock.now()
@@ -141,12 +145,13 @@ class IntakeWriter:
             if plan is not None and _stored(resends, plan):
                 outcomes = list(plan.results)
             else:
+                stored_by = "full"
                 outcomes = list(service.ingest_group(self.db, config, now, deliveries))
         except BaseException as exc:  # never leave a request waiting forever
             log.exception("intake group failed")
-            outcomes = [exc] * len(group)
+            stored_by, outcomes = "failed", [exc] * len(group)
         if self.on_commit is not None:
-            self.on_commit(len(group))
+            self.on_commit(len(group), stored_by)
         # One wake-up per event loop, not one per request.
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Outcome], Outcome]]]
         by_loop = {}
