@@ -16,12 +16,15 @@ Events v2 routing key), then:
 4. rate: single PagerDuty events at a fixed `--rate` (1,000/s) for `--rate-seconds`;
    p50/p99 measured from each request's scheduled start (no coordinated omission).
 
-Before each backend, the same alerts go to a real Alertmanager's `POST /api/v2/alerts`
-(`/usr/bin/prometheus-alertmanager`, null receiver, no cluster) with the same client
-settings, in 50-alert batches and one alert per request; warroom's rates are printed as
-ratios to the figures taken just before them. Targets (from the issue): batched >= 1.0x
-Alertmanager's batched rate, single events >= 0.3x Alertmanager (printed against both its
-batched and its one-alert-per-request rate), p99 <= 50 ms at 1,000 events/s.
+Beside each backend runs a real Alertmanager (`/usr/bin/prometheus-alertmanager`, null
+receiver, no cluster), taking the same alerts at `POST /api/v2/alerts` with the same
+client settings, in 50-alert batches and one alert per request. Its windows and
+warroom's alternate (Alertmanager batched, warroom batched, Alertmanager single, warroom
+single), `--rounds` times (3), and each ratio compares a pair taken side by side: this
+machine's speed drifts by 20 % within minutes. The median ratio and its range are
+printed. Targets (from the issue): batched >= 1.0x Alertmanager's batched rate, single
+events >= 0.3x Alertmanager (printed against both its batched and its
+one-alert-per-request rate), p99 <= 50 ms at 1,000 events/s.
 
 The sustained windows use `wrk` (C, one thread, keep-alive connections, a Lua script
 cycling through the pre-built requests) when it is installed, else a Python asyncio
@@ -30,13 +33,15 @@ and servers share the machine's cores; the CPU each server process used during a
 is printed next to its rate.
 
     .venv/bin/python bench/ingest.py [--backends sqlite,postgresql] [--duration 20]
-        [--connections 8] [--rate 1000] [--rate-seconds 15] [--client auto|wrk|python]
+        [--rounds 3] [--connections 8] [--rate 1000] [--rate-seconds 15]
+        [--client auto|wrk|python]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -496,8 +501,19 @@ def report(label: str, figures: Figures, unit: str = "alerts/s") -> None:
     )
 
 
-def run_alertmanager(bench: Bench, alerts: list[Alert], before: str) -> tuple[Figures, Figures]:
-    workdir = bench.workdir / f"alertmanager-{before}"
+@dataclass
+class Alertmanager:
+    """A running Alertmanager, warmed up, and its two loads."""
+
+    pid: int
+    port: int
+    batch: Load
+    single: Load
+
+
+@contextlib.contextmanager
+def alertmanager(bench: Bench, alerts: list[Alert], label: str) -> Iterator[Alertmanager]:
+    workdir = bench.workdir / f"alertmanager-{label}"
     workdir.mkdir()
     (workdir / "alertmanager.yml").write_text(AM_CONFIG)
     port = free_port()
@@ -522,13 +538,8 @@ def run_alertmanager(bench: Bench, alerts: list[Alert], before: str) -> tuple[Fi
             bench.args.batch,
         )
         single = Load("am-single", "/api/v2/alerts", [alertmanager_body([a]) for a in alerts], 1)
-        print(f"alertmanager ({ALERTMANAGER}, null receiver), before {before}", flush=True)
         bench.once(port, batch)
-        batched_figures = bench.sustained(process.pid, port, batch)
-        report(f"POST /api/v2/alerts x{bench.args.batch}", batched_figures)
-        single_figures = bench.sustained(process.pid, port, single)
-        report("POST /api/v2/alerts x1", single_figures)
-        return batched_figures, single_figures
+        yield Alertmanager(process.pid, port, batch, single)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -556,9 +567,37 @@ def analyze(url: str) -> None:
     engine.dispose()
 
 
-def run_warroom(
-    bench: Bench, backend: str, alerts: list[Alert], am: tuple[Figures, Figures]
-) -> None:
+def _spread(ratios: list[float]) -> str:
+    return f"{statistics.median(ratios):5.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+
+
+def compare(bench: Bench, am: Alertmanager, pid: int, port: int, loads: tuple[Load, Load]) -> None:
+    """Sustained windows, Alertmanager's and warroom's alternating, `--rounds` times, so that
+    each ratio compares figures taken side by side (this machine's speed drifts by 20 %
+    within minutes); prints each window, then the median ratio and its range."""
+    args, (batch, single) = bench.args, loads
+    batched_ratios, single_ratios, single_ratios_x1 = [], [], []
+    for n in range(1, args.rounds + 1):
+        am_batched = bench.sustained(am.pid, am.port, am.batch)
+        report(f"[{n}] Alertmanager x{args.batch}", am_batched)
+        figures = bench.sustained(pid, port, batch)
+        report(f"[{n}] warroom, webhooks x{args.batch}", figures)
+        am_single = bench.sustained(am.pid, am.port, am.single)
+        report(f"[{n}] Alertmanager x1", am_single)
+        singles = bench.sustained(pid, port, single)
+        report(f"[{n}] warroom, PagerDuty x1", singles, "events/s")
+        if not (am_batched.alerts and am_single.alerts):
+            raise RuntimeError("alertmanager figures are empty")
+        batched_ratios.append(figures.alerts_per_second / am_batched.alerts_per_second)
+        single_ratios.append(singles.alerts_per_second / am_batched.alerts_per_second)
+        single_ratios_x1.append(singles.alerts_per_second / am_single.alerts_per_second)
+    print(f"  ratios, median of {args.rounds} round(s) (min-max):")
+    print(f"  batched / Alertmanager x{args.batch}: {_spread(batched_ratios)}  (target >= 1.0)")
+    print(f"  single  / Alertmanager x{args.batch}: {_spread(single_ratios)}  (target >= 0.3)")
+    print(f"  single  / Alertmanager x1:  {_spread(single_ratios_x1)}")
+
+
+def run_warroom(bench: Bench, backend: str, alerts: list[Alert], am: Alertmanager) -> None:
     args = bench.args
     workdir = bench.workdir / backend
     workdir.mkdir()
@@ -605,27 +644,9 @@ def run_warroom(
         report("warm-up: first pass, webhooks", bench.once(port, batch))
         report("warm-up: first pass, PagerDuty", bench.once(port, single), "events/s")
         analyze(url)
-        figures = bench.sustained(process.pid, port, batch)
-        report(f"Alertmanager webhooks x{args.batch}", figures)
-        singles = bench.sustained(process.pid, port, single)
-        report("PagerDuty events x1", singles, "events/s")
+        compare(bench, am, process.pid, port, (batch, single))
         fixed = asyncio.run(_fixed_rate(port, single, args.rate, args.rate_seconds))
         report(f"PagerDuty events at {args.rate:,.0f}/s", fixed, "events/s")
-        am_batched, am_single = am
-        if not (am_batched.alerts and am_single.alerts):
-            raise RuntimeError("alertmanager figures are empty")
-        print(
-            f"  ratio batched / Alertmanager x{args.batch}:  "
-            f"{figures.alerts_per_second / am_batched.alerts_per_second:5.2f}  (target >= 1.0)"
-        )
-        print(
-            f"  ratio single  / Alertmanager x{args.batch}:  "
-            f"{singles.alerts_per_second / am_batched.alerts_per_second:5.2f}  (target >= 0.3)"
-        )
-        print(
-            f"  ratio single  / Alertmanager x1:   "
-            f"{singles.alerts_per_second / am_single.alerts_per_second:5.2f}"
-        )
         print(f"  p99 at {args.rate:,.0f} events/s: {fixed.p99:.1f} ms  (target <= 50 ms)")
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             client.get("/healthz").raise_for_status()
@@ -661,6 +682,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="sustained window, s")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating Alertmanager/warroom windows"
+    )
+    parser.add_argument(
         "--processes", type=int, default=os.cpu_count() or 1, help="warroom API processes"
     )
     parser.add_argument("--rate", type=float, default=1000.0, help="fixed-rate events/s")
@@ -677,10 +701,8 @@ def main() -> None:
             flush=True,
         )
         for backend in args.backends.split(","):
-            # Alertmanager again before each backend: this machine's speed drifts by
-            # 20 % within minutes, so a ratio compares figures taken side by side.
-            am = run_alertmanager(bench, alerts, backend.strip())
-            run_warroom(bench, backend.strip(), alerts, am)
+            with alertmanager(bench, alerts, backend.strip()) as am:
+                run_warroom(bench, backend.strip(), alerts, am)
 
 
 if __name__ == "__main__":
