@@ -177,17 +177,14 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls everything back on any error."""
-        if self._writer is None:
-            with self._write() as session, session.begin():
-                yield session
-            return
-        with self._writer, self._write() as session, session.begin():
+        with self.write_lock(), self._write() as session, session.begin():
             yield session
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
-        """Writers' turn alone, for a transaction on a connection of `own_connection`:
-        the SQLite write lock (held until the caller commits); nothing on PostgreSQL."""
+        """Writers' turn: the SQLite write lock, held until the caller's transaction ends
+        (`write()` takes it; so does a transaction on `own_connection`); nothing on
+        PostgreSQL."""
         if self._writer is None:
             yield
             return
