@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import orjson
 import psycopg
 import pytest
 from sqlalchemy import func, select, text
@@ -173,3 +174,13 @@ def test_a_broken_postgresql_connection_is_opened_again(
     assert occurrences(db) == {"a": 3}
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(AlertDelivery)) == 3
+
+
+def test_a_refresh_goes_in_chunks_of_at_most_a_thousand_keys() -> None:
+    times = {f"k{i}": 1 + i % 3 for i in range(2500)}
+    chunks = list(service.Refresh("integration:1", None, times).chunks())
+    assert [len(keys) for keys, _ in chunks] == [1000, 1000, 500]
+    for keys, sent in chunks:
+        assert orjson.loads(sent) == {key: times[key] for key in keys}
+    (keys, sent), *_ = service.Refresh("integration:1", None, {"a": 2}).chunks()
+    assert (keys, orjson.loads(sent)) == (["a"], {"a": 2})

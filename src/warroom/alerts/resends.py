@@ -28,9 +28,6 @@ import psycopg
 from warroom.alerts.service import REFRESH_SQLITE, ResendPlan
 from warroom.db import Database, UTCDateTime
 
-# Keys per SQLite UPDATE: its JSON parameter stays small enough to parse quickly.
-_SQLITE_CHUNK = 1000
-
 # The group comes as two JSON documents, parsed by the server: psycopg adapts a Python list
 # to an array parameter element by element in Python, which cost more than the statement.
 # One flat row per alert: the planner takes json_to_recordset for 100 rows and looks each
@@ -158,15 +155,10 @@ class SQLiteResends:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for refresh in plan.refreshes:
-                    keys = list(refresh.times)
-                    for start in range(0, len(keys), _SQLITE_CHUNK):
-                        chunk = keys[start : start + _SQLITE_CHUNK]
-                        params = {
-                            "scope": refresh.scope,
-                            "now": now,
-                            "expires": self._when(refresh.expires),
-                            "sent": orjson.dumps({k: refresh.times[k] for k in chunk}).decode(),
-                        }
+                    expires = self._when(refresh.expires)
+                    scope = refresh.scope
+                    for chunk, sent in refresh.chunks():
+                        params = {"scope": scope, "now": now, "expires": expires, "sent": sent}
                         if conn.execute(REFRESH_SQLITE, params).rowcount != len(chunk):
                             conn.execute("ROLLBACK")
                             return False

@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -348,10 +348,11 @@ _DELIVERIES = cast(Table, AlertDelivery.__table__)
 _RECORD_DELIVERY = insert(_DELIVERIES)
 
 # The hot path: re-sent triggers of alerts that are still firing, for a whole group of
-# deliveries in one statement per integration. The keys come as one parameter (a JSON
-# object key -> times re-sent on SQLite, two arrays on PostgreSQL), so the SQL text is
-# constant and prepared once. Alerts not firing (or unknown) are not touched; the rows
-# returned say which keys were refreshed.
+# deliveries in one statement per integration. The keys come as one parameter, a JSON
+# object key -> times re-sent (`Refresh.chunks`), parsed by the database: the SQL text is
+# constant and prepared once, and no driver adapts a list element by element in Python.
+# Alerts not firing (or unknown) are not touched; the rows returned say which keys were
+# refreshed.
 #
 # SQLite: ORDER BY makes SQLite materialise the keys and look each alert up by its unique
 # index; without it the plan scans every alert of the integration. No RETURNING: Python's
@@ -387,8 +388,8 @@ _REFRESH_POSTGRESQL = text(
     UPDATE alerts
        SET last_seen_at = :now, occurrences = alerts.occurrences + locked.times,
            expires_at = :expires
-      FROM (SELECT a.id, sent.times
-              FROM unnest(CAST(:keys AS text[]), CAST(:times AS integer[])) AS sent (key, times)
+      FROM (SELECT a.id, CAST(sent.value AS integer) AS times
+              FROM json_each_text(CAST(:sent AS json)) AS sent
               JOIN alerts AS a ON a.scope = :scope AND a.dedup_key = sent.key
              WHERE a.status = 'firing'
              ORDER BY a.id FOR UPDATE OF a) AS locked
@@ -419,6 +420,17 @@ class Refresh:
     scope: str
     expires: datetime | None
     times: dict[str, int]  # dedup key -> times re-sent in the group
+
+    def chunks(self) -> Iterator[tuple[list[str], str]]:
+        """The keys in statements of at most `_CHUNK`, each with its `:sent` parameter:
+        the JSON object key -> times re-sent."""
+        keys = list(self.times)
+        if len(keys) <= _CHUNK:
+            yield keys, orjson.dumps(self.times).decode()
+            return
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            yield chunk, orjson.dumps({key: self.times[key] for key in chunk}).decode()
 
 
 def _plan_refreshes(
@@ -516,19 +528,11 @@ def _refresh_firing(
     refreshed: dict[str, set[str]] = {}
     for refresh in refreshes:
         done = refreshed.setdefault(refresh.scope, set())
-        keys = list(refresh.times)
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            params: dict[str, Any] = {
-                "scope": refresh.scope,
-                "now": now,
-                "expires": refresh.expires,
-            }
+        for chunk, sent in refresh.chunks():
+            params = {"scope": refresh.scope, "now": now, "expires": refresh.expires, "sent": sent}
             if postgres:
-                params["keys"], params["times"] = chunk, [refresh.times[k] for k in chunk]
                 done.update(session.scalars(_REFRESH_POSTGRESQL, params))
                 continue
-            params["sent"] = orjson.dumps({k: refresh.times[k] for k in chunk}).decode()
             changed = cast(CursorResult[Any], session.execute(_REFRESH_SQLITE, params)).rowcount
             if changed == len(chunk):
                 done.update(chunk)
