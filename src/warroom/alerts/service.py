@@ -500,19 +500,21 @@ def plan_resends(config: Config, now: datetime, deliveries: list[Delivery]) -> R
     if any(e.action != "trigger" for d in deliveries for e in d.events):
         return None
     refreshes = _plan_refreshes(config, now, [(d.sender, d.events) for d in deliveries])
-    results = [
-        IngestResult(
-            alerts=len(d.events),
-            created=0,
-            updated=len(d.events),
-            resolved=0,
-            incidents_opened=[],
-            incidents_attached=[],
-            dedup_keys=[e.dedup_key for e in d.events],
-        )
-        for d in deliveries
-    ]
+    results = [_result(d, updated=len(d.events)) for d in deliveries]
     return ResendPlan(now, _receipts(now, deliveries), refreshes, results)
+
+
+def _result(delivery: Delivery, *, updated: int = 0) -> IngestResult:
+    """What a delivery did: nothing yet, or (the re-send path) `updated` alerts."""
+    return IngestResult(
+        alerts=len(delivery.events),
+        created=0,
+        updated=updated,
+        resolved=0,
+        incidents_opened=[],
+        incidents_attached=[],
+        dedup_keys=[e.dedup_key for e in delivery.events],
+    )
 
 
 def _refresh_firing(
@@ -612,19 +614,7 @@ def _store(
     db: Database, config: Config, now: datetime, deliveries: list[Delivery]
 ) -> list[IngestResult]:
     batches = [
-        _Batch(
-            Context(config=config, actor=d.sender.actor, now=now),
-            d.sender,
-            IngestResult(
-                alerts=len(d.events),
-                created=0,
-                updated=0,
-                resolved=0,
-                incidents_opened=[],
-                incidents_attached=[],
-                dedup_keys=[e.dedup_key for e in d.events],
-            ),
-        )
+        _Batch(Context(config=config, actor=d.sender.actor, now=now), d.sender, _result(d))
         for d in deliveries
     ]
     left = [list(d.events) for d in deliveries]
