@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -49,6 +48,7 @@ def create_app(
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan_with_intake(app: FastAPI) -> AsyncIterator[None]:
+        app.state.intake.serve_on_loop()
         try:
             if lifespan is None:
                 yield
@@ -56,7 +56,7 @@ def create_app(
                 async with lifespan(app):
                     yield
         finally:
-            await asyncio.to_thread(app.state.intake.close)
+            await app.state.intake.aclose()
 
     app = Warroom(
         lifespan=lifespan_with_intake,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -191,18 +192,22 @@ class Database:
         with self._writer:
             yield
 
-    def own_connection(self) -> Any:
-        """A driver connection (sqlite3 or psycopg) outside the pool, for a thread that
-        keeps it for its life and closes it: the intake writers, whose statements are
-        few and hot enough that the session machinery around them costs more than they
-        do. SQLite's is set up as the pool's are and issues no BEGIN of its own;
-        PostgreSQL's is in autocommit, each statement its own transaction."""
+    def own_connection(self) -> sqlite3.Connection:
+        """A SQLite connection outside the pool, for the intake writer thread, which keeps
+        it for its life and closes it: its statements are few and hot enough that the
+        session machinery around them costs more than they do. Set up as the pool's are;
+        it issues no BEGIN of its own."""
+        if self.dialect != "sqlite":
+            raise ValueError("own_connection is for SQLite; PostgreSQL intake uses asyncpg")
         pooled = self._write_engine.raw_connection()
-        driver: Any = pooled.driver_connection
+        driver: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]
         pooled.detach()  # the pool forgets it; closing it is the caller's
-        if self.dialect == "postgresql":
-            driver.autocommit = True
         return driver
+
+    def driver_url(self) -> str:
+        """The URL without SQLAlchemy's driver name, as libpq and asyncpg take it."""
+        url = make_url(self.url)
+        return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
 
     def dispose(self) -> None:
         self.engine.dispose()

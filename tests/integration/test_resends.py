@@ -1,5 +1,6 @@
 """The re-send fast path (`alerts.resends`): a group of re-sent firing alerts is stored whole
-on the writer's own connection, or nothing is and the full path takes it, on both backends."""
+on a connection of its own, or nothing is and the full path takes it, on both backends
+(PostgreSQL's from the event loop, SQLite's from the writer thread)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import asyncpg
 import orjson
-import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
@@ -16,7 +17,7 @@ from tests.integration.test_intake_groups import CONFIG, alerts, event, integrat
 from warroom.alerts import service
 from warroom.alerts.intake import IntakeWriter, StoredBy
 from warroom.alerts.models import Alert, AlertDelivery
-from warroom.alerts.resends import PostgreSQLResends, store_for
+from warroom.alerts.resends import PostgreSQLResends, SQLiteResends
 from warroom.alerts.schemas import IngestResult
 from warroom.alerts.service import Delivery, ResendPlan, Sender
 from warroom.clock import FrozenClock
@@ -41,11 +42,21 @@ def resend(db: Database, now: datetime, deliveries: list[Delivery]) -> tuple[Res
     """Plan the group and store it once on a fresh store; the plan and whether it stored."""
     plan = service.plan_resends(CONFIG, now, deliveries)
     assert plan is not None
-    store = store_for(db)
+    if db.dialect == "postgresql":
+        return plan, asyncio.run(store_on_postgresql(db, plan))
+    store = SQLiteResends(db)
     try:
         return plan, store.store(plan)
     finally:
         store.close()
+
+
+async def store_on_postgresql(db: Database, plan: ResendPlan) -> bool:
+    store = PostgreSQLResends(db)
+    try:
+        return await store.store(plan)
+    finally:
+        await store.close()
 
 
 def test_a_group_of_re_sends_is_stored_whole(db: Database, clock: FrozenClock) -> None:
@@ -121,28 +132,114 @@ def test_the_writer_takes_the_full_path_when_the_fast_one_declines(
     )
 
     async def main() -> list[IngestResult]:
-        return [
-            # All firing: the fast path.
-            await writer.store(Delivery(sender, [event("known")])),
-            # A new alert among re-sends: declined, then created by the full path.
-            await writer.store(Delivery(sender, [event("known"), event("new")])),
-            # One key with two expiries in one group (a re-sending source and one that
-            # is not): PostgreSQL's one statement declines it, SQLite applies both.
-            await writer.store(
-                Delivery(sender, [event("known"), replace(event("known"), source="pagerduty")])
-            ),
-        ]
+        writer.serve_on_loop()  # as the app's lifespan does
+        try:
+            return [
+                # All firing: the fast path.
+                await writer.store(Delivery(sender, [event("known")])),
+                # A new alert among re-sends: declined, then created by the full path.
+                await writer.store(Delivery(sender, [event("known"), event("new")])),
+                # One key with two expiries in one group (a re-sending source and one
+                # that is not): PostgreSQL's one statement declines it, SQLite applies both.
+                await writer.store(
+                    Delivery(sender, [event("known"), replace(event("known"), source="pagerduty")])
+                ),
+            ]
+        finally:
+            await writer.aclose()
 
-    try:
-        first, second, third = asyncio.run(main())
-    finally:
-        writer.close()
+    first, second, third = asyncio.run(main())
     assert (first.created, first.updated) == (0, 1)
     assert (second.created, second.updated) == (1, 1)
     assert (third.created, third.updated) == (0, 2)
     assert occurrences(db) == {"known": 5, "new": 1}
     two_expiries = "full" if db.dialect == "postgresql" else "resend"
     assert groups == [(1, "resend"), (1, "full"), (1, two_expiries)]
+
+
+def test_re_sends_from_a_loop_the_writer_does_not_serve_take_the_threads(
+    db: Database, clock: FrozenClock
+) -> None:
+    # PostgreSQL's fast path belongs to the loop of `serve_on_loop`; from any other loop
+    # (an app used without its lifespan) re-sends are stored all the same, by the full path.
+    sender = integration(db, clock)
+    service.ingest(db, CONFIG, clock.now(), sender, [event("known")])
+    groups: list[StoredBy] = []
+    writer = IntakeWriter(db, lambda: (CONFIG, clock), on_commit=lambda _, by: groups.append(by))
+    try:
+        result = asyncio.run(writer.store(Delivery(sender, [event("known")])))
+    finally:
+        writer.close()
+    assert (result.created, result.updated) == (0, 1)
+    assert occurrences(db) == {"known": 2}
+    assert groups == ["full" if db.dialect == "postgresql" else "resend"]
+
+
+@pytest.mark.postgres
+def test_deliveries_that_arrive_during_a_statement_share_the_next_one(
+    postgres_db: Database, clock: FrozenClock
+) -> None:
+    db = postgres_db
+    sender = integration(db, clock)
+    keys = [f"k{i}" for i in range(6)]
+    service.ingest(db, CONFIG, clock.now(), sender, [event(key) for key in keys])
+    groups: list[tuple[int, StoredBy]] = []
+    writer = IntakeWriter(
+        db, lambda: (CONFIG, clock), on_commit=lambda size, by: groups.append((size, by))
+    )
+
+    async def main() -> list[IngestResult]:
+        writer.serve_on_loop()
+        try:
+            # Another transaction holds k0: the first statement waits for it, the rest queue.
+            with db.write() as session:
+                session.execute(
+                    select(Alert.id).where(Alert.dedup_key == "k0").with_for_update()
+                ).all()
+                first = asyncio.create_task(writer.store(Delivery(sender, [event("k0")])))
+                await asyncio.sleep(0.2)
+                rest = [
+                    asyncio.create_task(writer.store(Delivery(sender, [event(key)])))
+                    for key in keys[1:]
+                ]
+                await asyncio.sleep(0.2)
+                assert not first.done()  # no 2xx before it is stored
+                assert not any(task.done() for task in rest)
+            return await asyncio.gather(first, *rest)
+        finally:
+            await writer.aclose()
+
+    results = asyncio.run(main())
+    assert [r.updated for r in results] == [1] * 6
+    assert groups == [(1, "resend"), (5, "resend")]
+    assert occurrences(db) == dict.fromkeys(keys, 2)
+
+
+@pytest.mark.postgres
+def test_a_failing_fast_path_leaves_the_group_to_the_full_path(
+    postgres_db: Database, clock: FrozenClock
+) -> None:
+    db = postgres_db
+    sender = integration(db, clock)
+    service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
+    groups: list[StoredBy] = []
+    writer = IntakeWriter(db, lambda: (CONFIG, clock), on_commit=lambda _, by: groups.append(by))
+
+    async def main() -> IngestResult:
+        writer.serve_on_loop()
+        try:
+            # Its connection cannot be opened (nothing listens on port 1); the pool's can.
+            on_loop = writer._on_loop
+            assert on_loop is not None
+            on_loop.resends.dsn = "postgresql://postgres@127.0.0.1:1/postgres"
+            return await writer.store(Delivery(sender, [event("a")]))
+        finally:
+            await writer.aclose()
+
+    result = asyncio.run(main())
+    assert (result.created, result.updated) == (0, 1)
+    assert groups == ["full"]
+    assert occurrences(db) == {"a": 2}
 
 
 @pytest.mark.postgres
@@ -158,19 +255,22 @@ def test_a_broken_postgresql_connection_is_opened_again(
         assert found is not None
         return found
 
-    store = store_for(db)
-    try:
-        assert store.store(plan())
-        # The server ends the store's session (a restart, an idle timeout, an admin).
-        assert isinstance(store, PostgreSQLResends) and store.connection is not None
-        pid = store.connection.info.backend_pid
-        with db.write() as session:
-            assert session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        with pytest.raises(psycopg.OperationalError):
-            store.store(plan())
-        assert store.store(plan())  # a new connection
-    finally:
-        store.close()
+    async def main() -> None:
+        store = PostgreSQLResends(db)
+        try:
+            assert await store.store(plan())
+            # The server ends the store's session (a restart, an idle timeout, an admin).
+            assert store.connection is not None
+            pid = store.connection.get_server_pid()
+            with db.write() as session:
+                assert session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+                await store.store(plan())
+            assert await store.store(plan())  # a new connection
+        finally:
+            await store.close()
+
+    asyncio.run(main())
     assert occurrences(db) == {"a": 3}
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(AlertDelivery)) == 3

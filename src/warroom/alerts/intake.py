@@ -1,19 +1,24 @@
-"""Group commit for alert intake: writer threads store the deliveries of every request,
-as many per transaction as arrived while the previous one committed.
+"""Group commit for alert intake: the deliveries of every request are stored as many per
+transaction as arrived while the previous transaction ran.
 
 A request parses its body on the event loop, hands the delivery over and awaits the
 outcome; it answers 2xx only once the transaction holding its delivery has committed.
 Under load one commit carries many deliveries (one SQLite write lock or PostgreSQL WAL
 flush, one UPDATE for all re-sent alerts); when idle a delivery waits for nobody.
 
-A group of re-sent firing alerts only is stored by `alerts.resends` on the thread's own
-connection; anything else, or a group in which some alert turns out not to be firing,
-takes the full path, `service.ingest_group`, where one failing delivery fails alone.
+A group of re-sent firing alerts only is stored by `alerts.resends`:
+- on PostgreSQL by the event loop itself (`_LoopResends`), one statement in flight per
+  process, which carries every delivery that arrived while the previous one ran;
+- on SQLite by the writer thread, on its own connection.
+
+Anything else, or a group in which some alert turns out not to be firing, takes the full
+path in a writer thread, `service.ingest_group`, where one failing delivery fails alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import queue
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from warroom.alerts import service
-from warroom.alerts.resends import ResendStore, store_for
+from warroom.alerts.resends import PostgreSQLResends, SQLiteResends
 from warroom.alerts.schemas import IngestResult
 from warroom.alerts.service import Delivery
 from warroom.clock import Clock
@@ -35,9 +40,8 @@ log = logging.getLogger("warroom.intake")
 # A group stops growing at this many alerts: a bigger transaction holds the write lock
 # (and the requests waiting on it) longer, for little more saving.
 MAX_GROUP_ALERTS = 5000
-# Writer threads on PostgreSQL: with a re-send group one round trip, two per process
-# overlap one group's commit with the next; more only queue in PostgreSQL
-# (bench/ingest.py, 2 cores: 1 and 2 alike, 4 lower).
+# Writer threads on PostgreSQL, for the full path (new, resolved, acknowledged alerts):
+# several transactions commit at once and flush their WAL together.
 POSTGRESQL_THREADS = 2
 
 Outcome = IngestResult | BaseException
@@ -57,9 +61,11 @@ class IntakeWriter:
     which may be replaced while it runs).
 
     SQLite has one writer at a time, so one thread; PostgreSQL commits several
-    transactions at once (and flushes their WAL together), so several threads, each
-    taking the next group: a group waits for its own commit, not for one in flight.
-    Concurrent groups lock alerts in id order and cannot deadlock on the fast path.
+    transactions at once, so several threads, each taking the next group: a group waits
+    for its own commit, not for one in flight. On PostgreSQL, `serve_on_loop()` (the app's
+    lifespan) lets the event loop store re-sends itself; deliveries from any other loop
+    go to the threads. Concurrent groups lock alerts in id order and cannot deadlock on
+    the fast path.
     """
 
     def __init__(
@@ -77,18 +83,39 @@ class IntakeWriter:
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._running: list[threading.Thread] = []
         self._start = threading.Lock()
+        self._on_loop: _LoopResends | None = None
+
+    def serve_on_loop(self) -> None:
+        """On PostgreSQL, store re-sends from the running event loop (until `aclose`)."""
+        if self.db.dialect == "postgresql" and self._on_loop is None:
+            self._on_loop = _LoopResends(self, asyncio.get_running_loop())
 
     async def store(self, delivery: Delivery) -> IngestResult:
         """Store the delivery; returns once it is committed (raises what storing raised)."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Outcome] = loop.create_future()
-        if not self._running:
-            self._start_threads()
-        self._queue.put(_Waiting(delivery, loop, future))
-        outcome = await future
+        waiting = _Waiting(delivery, loop, loop.create_future())
+        on_loop = self._on_loop
+        if on_loop is not None and on_loop.loop is loop:
+            on_loop.submit(waiting)
+        else:
+            self.to_threads([waiting])
+        outcome = await waiting.future
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
+
+    def to_threads(self, group: list[_Waiting]) -> None:
+        if not self._running:
+            self._start_threads()
+        for waiting in group:
+            self._queue.put(waiting)
+
+    async def aclose(self) -> None:
+        """Store what is in flight or queued, then stop (the app's lifespan, at the end)."""
+        on_loop, self._on_loop = self._on_loop, None
+        if on_loop is not None:
+            await on_loop.close()
+        await asyncio.to_thread(self.close)
 
     def close(self) -> None:
         """Store what is queued, then stop the threads."""
@@ -108,13 +135,15 @@ class IntakeWriter:
                 self._running.append(thread)
 
     def _run(self) -> None:
-        resends = store_for(self.db)
+        # The threads' fast path is SQLite's; PostgreSQL's runs on the event loop.
+        resends = SQLiteResends(self.db) if self.db.dialect == "sqlite" else None
         try:
             self._take_groups(resends)
         finally:
-            resends.close()
+            if resends is not None:
+                resends.close()
 
-    def _take_groups(self, resends: ResendStore) -> None:
+    def _take_groups(self, resends: SQLiteResends | None) -> None:
         while True:
             first = self._queue.get()
             if first is None:
@@ -134,15 +163,15 @@ class IntakeWriter:
             if stop:
                 return
 
-    def _commit(self, group: list[_Waiting], resends: ResendStore) -> None:
+    def _commit(self, group: list[_Waiting], resends: SQLiteResends | None) -> None:
         outcomes: list[Outcome]
         stored_by: StoredBy = "resend"
         try:
             config, clock = self.current()
             now = clock.now()
             deliveries = [w.delivery for w in group]
-            plan = service.plan_resends(config, now, deliveries)
-            if plan is not None and _stored(resends, plan):
+            plan = service.plan_resends(config, now, deliveries) if resends else None
+            if plan is not None and resends is not None and _stored(resends, plan):
                 outcomes = list(plan.results)
             else:
                 stored_by = "full"
@@ -162,7 +191,7 @@ class IntakeWriter:
                 loop.call_soon_threadsafe(_settle, settled)
 
 
-def _stored(resends: ResendStore, plan: service.ResendPlan) -> bool:
+def _stored(resends: SQLiteResends, plan: service.ResendPlan) -> bool:
     try:
         return resends.store(plan)
     except Exception:  # the full path does the same work, and says what is wrong
@@ -174,3 +203,54 @@ def _settle(settled: list[tuple[asyncio.Future[Outcome], Outcome]]) -> None:
     for future, outcome in settled:
         if not future.done():  # a request cancelled meanwhile (client gone)
             future.set_result(outcome)
+
+
+class _LoopResends:
+    """PostgreSQL re-sends, stored by the event loop: one statement in flight, carrying
+    every delivery that arrived while the previous one ran. One at a time makes the
+    groups big, and on 2 cores shared with PostgreSQL it took more alerts than two or
+    four in flight (bench/README.md). A group the statement declines or fails goes to
+    the writer threads' full path."""
+
+    def __init__(self, writer: IntakeWriter, loop: asyncio.AbstractEventLoop) -> None:
+        self.writer = writer
+        self.loop = loop
+        self.resends = PostgreSQLResends(writer.db)
+        self._pending: collections.deque[_Waiting] = collections.deque()
+        self._draining: asyncio.Task[None] | None = None
+
+    def submit(self, waiting: _Waiting) -> None:
+        self._pending.append(waiting)
+        if self._draining is None:
+            self._draining = self.loop.create_task(self._drain())
+
+    async def close(self) -> None:
+        if self._draining is not None:
+            await self._draining
+        await self.resends.close()
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                group, alerts = [], 0
+                while self._pending and alerts < MAX_GROUP_ALERTS:
+                    group.append(self._pending.popleft())
+                    alerts += len(group[-1].delivery.events)
+                await self._commit(group)
+        finally:
+            self._draining = None
+
+    async def _commit(self, group: list[_Waiting]) -> None:
+        config, clock = self.writer.current()
+        plan = service.plan_resends(config, clock.now(), [w.delivery for w in group])
+        try:
+            stored = plan is not None and await self.resends.store(plan)
+        except Exception:  # the full path does the same work, and says what is wrong
+            log.warning("re-send fast path failed; taking the full path", exc_info=True)
+            stored = False
+        if not stored or plan is None:
+            self.writer.to_threads(group)
+            return
+        if self.writer.on_commit is not None:
+            self.writer.on_commit(len(group), "resend")
+        _settle([(w.future, outcome) for w, outcome in zip(group, plan.results, strict=True)])

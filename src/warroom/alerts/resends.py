@@ -2,40 +2,46 @@
 
 Most intake traffic is senders repeating alerts that are still firing (Alertmanager re-sends
 every group every few minutes; PagerDuty senders re-trigger). For a group made only of such
-triggers (`service.plan_resends`), an intake writer thread stores the deliveries' receipts
-and the re-sends (last seen, occurrences, expiry) on a connection it keeps for its life:
+triggers (`service.plan_resends`), these store the deliveries' receipts and the re-sends
+(last seen, occurrences, expiry) on a connection of their own, outside the ORM:
 
-- PostgreSQL: one statement, its own transaction, so one round trip. It locks the alerts in
-  id order, and writes only if every one of them is firing.
-- SQLite: BEGIN IMMEDIATE, one UPDATE per integration, one INSERT of the receipts, COMMIT;
-  rolled back as soon as an UPDATE finds an alert not firing.
+- PostgreSQL (`PostgreSQLResends`): one statement, its own transaction, run from the event
+  loop with asyncpg. It locks the alerts in id order, and writes only if every one of them
+  is firing. On the loop, a request's delivery reaches the database with no hand-over to a
+  thread: with psycopg in writer threads, the hand-overs and the GIL passing between the
+  loop and the threads cost more CPU than the statement (bench/README.md).
+- SQLite (`SQLiteResends`, in the intake writer thread, which holds the write lock): BEGIN
+  IMMEDIATE, one UPDATE per integration, one INSERT of the receipts, COMMIT; rolled back as
+  soon as an UPDATE finds an alert not firing.
 
 Either way the answer is "stored" or "nothing stored": then the caller takes the full path
 (`service.ingest_group`), which creates, re-opens and groups alerts through the ORM, and
-would store these re-sends alike. This does the same writes without the session, pool and
-unit of work, which cost more than the statements themselves on this path.
+would store these re-sends alike.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
+import asyncpg
 import orjson
-import psycopg
 
 from warroom.alerts.service import REFRESH_SQLITE, ResendPlan
 from warroom.db import Database, UTCDateTime
 
-# The group comes as two JSON documents, parsed by the server: psycopg adapts a Python list
-# to an array parameter element by element in Python, which cost more than the statement.
-# One flat row per alert: the planner takes json_to_recordset for 100 rows and looks each
-# alert up by its unique index (rows nested per integration counted 100 x 100, and it
-# scanned `alerts` instead).
+# Seconds to open the connection: a database that does not answer fails the group over to
+# the full path (and its own pool's errors) instead of holding every request.
+CONNECT_TIMEOUT = 5.0
+
+# The group comes as two JSON documents ($1 the re-sends, $2 the receipts), parsed by the
+# server: one flat row per alert, so the planner takes json_to_recordset for 100 rows and
+# looks each alert up by its unique index (rows nested per integration counted 100 x 100,
+# and it scanned `alerts` instead). $3: how many alerts must be firing; $4: now.
 _POSTGRESQL = """
 WITH sent AS (
-    SELECT * FROM json_to_recordset(%(sent)s::json)
+    SELECT * FROM json_to_recordset($1::json)
            AS r (scope text, dedup_key text, times integer, expires_at timestamptz)
 ), locked AS (
     SELECT a.id, sent.times, sent.expires_at
@@ -44,18 +50,18 @@ WITH sent AS (
      ORDER BY a.id
        FOR UPDATE OF a
 ), whole AS (
-    SELECT count(*) = %(count)s AS firing FROM locked
+    SELECT count(*) = $3 AS firing FROM locked
 ), refreshed AS (
     UPDATE alerts
-       SET last_seen_at = %(now)s, occurrences = alerts.occurrences + locked.times,
+       SET last_seen_at = $4, occurrences = alerts.occurrences + locked.times,
            expires_at = locked.expires_at
       FROM locked, whole
      WHERE whole.firing AND alerts.id = locked.id
 ), received AS (
     INSERT INTO alert_deliveries
            (integration_id, source, received_at, alerts, truncated_alerts, group_key)
-    SELECT r.integration_id, r.source, %(now)s, r.alerts, r.truncated_alerts, r.group_key
-      FROM json_to_recordset(%(receipts)s::json) AS r (
+    SELECT r.integration_id, r.source, $4, r.alerts, r.truncated_alerts, r.group_key
+      FROM json_to_recordset($2::json) AS r (
                integration_id bigint, source text, alerts integer, truncated_alerts integer,
                group_key text),
            whole
@@ -64,60 +70,37 @@ WITH sent AS (
 SELECT firing FROM whole
 """
 
-_SQLITE_RECEIPT = """
-INSERT INTO alert_deliveries
-       (integration_id, source, received_at, alerts, truncated_alerts, group_key)
-VALUES (:integration_id, :source, :received_at, :alerts, :truncated_alerts, :group_key)
-"""
-
-
-class ResendStore(Protocol):
-    def store(self, plan: ResendPlan) -> bool:
-        """True once the whole group is committed; False (or an error) when nothing was
-        stored."""
-
-    def close(self) -> None: ...
-
-
-def store_for(db: Database) -> ResendStore:
-    """A store for one thread (it keeps a connection; not to be shared)."""
-    if db.dialect == "postgresql":
-        return PostgreSQLResends(db)
-    return SQLiteResends(db)
-
 
 class PostgreSQLResends:
+    """The re-send store of one event loop: one asyncpg connection, opened when first
+    needed and again after it broke (a server restart, an idle timeout, an admin)."""
+
     def __init__(self, db: Database) -> None:
-        self.db = db
-        self._conn: psycopg.Connection[Any] | None = None
+        self.dsn = db.driver_url()
+        self._conn: asyncpg.Connection | None = None
 
     @property
-    def connection(self) -> psycopg.Connection[Any] | None:
+    def connection(self) -> asyncpg.Connection | None:
         """The connection in use, if one is open."""
         return self._conn
 
-    def store(self, plan: ResendPlan) -> bool:
+    async def store(self, plan: ResendPlan) -> bool:
+        """True once the whole group is committed; False (or an error) when nothing was
+        stored."""
         params = _postgresql_params(plan)
         if params is None:
             return False
-        try:
-            if self._conn is None:
-                self._conn = self.db.own_connection()
-            row = self._conn.execute(_POSTGRESQL, params).fetchone()
-        except psycopg.Error:
-            # A connection that broke (a server restart) is opened again next time.
-            if self._conn is not None and (self._conn.broken or self._conn.closed):
-                self.close()
-            raise
-        return bool(row and row[0])
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await asyncpg.connect(self.dsn, timeout=CONNECT_TIMEOUT)
+        return bool(await self._conn.fetchval(_POSTGRESQL, *params))
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            await conn.close()
 
 
-def _postgresql_params(plan: ResendPlan) -> dict[str, Any] | None:
+def _postgresql_params(plan: ResendPlan) -> tuple[str, str, int, Any] | None:
     """The statement's parameters; None when a key is planned twice (one integration's
     alerts re-sent with two expiries in one group), which one UPDATE cannot apply: rare,
     left to the full path."""
@@ -129,15 +112,20 @@ def _postgresql_params(plan: ResendPlan) -> dict[str, Any] | None:
     several = len({r.scope for r in plan.refreshes}) < len(plan.refreshes)
     if several and len({(row["scope"], row["dedup_key"]) for row in sent}) < len(sent):
         return None
-    return {
-        "sent": orjson.dumps(sent).decode(),
-        "receipts": orjson.dumps(plan.receipts).decode(),  # received_at: the server's now
-        "count": len(sent),
-        "now": plan.now,
-    }
+    receipts = orjson.dumps(plan.receipts).decode()  # received_at: $4, the same now
+    return orjson.dumps(sent).decode(), receipts, len(sent), plan.now
+
+
+_SQLITE_RECEIPT = """
+INSERT INTO alert_deliveries
+       (integration_id, source, received_at, alerts, truncated_alerts, group_key)
+VALUES (:integration_id, :source, :received_at, :alerts, :truncated_alerts, :group_key)
+"""
 
 
 class SQLiteResends:
+    """The re-send store of the SQLite intake writer thread (not to be shared)."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
         self._conn: sqlite3.Connection | None = None
@@ -147,6 +135,7 @@ class SQLiteResends:
         self._when: Callable[[Any], Any] = processor
 
     def store(self, plan: ResendPlan) -> bool:
+        """True once the whole group is committed; False when nothing was stored."""
         if self._conn is None:
             self._conn = self.db.own_connection()
         conn = self._conn
