@@ -98,13 +98,13 @@ class IntakeWriter:
         if on_loop is not None and on_loop.loop is loop:
             on_loop.submit(waiting)
         else:
-            self.to_threads([waiting])
+            self._to_threads([waiting])
         outcome = await waiting.future
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
 
-    def to_threads(self, group: list[_Waiting]) -> None:
+    def _to_threads(self, group: list[_Waiting]) -> None:
         if not self._running:
             self._start_threads()
         for waiting in group:
@@ -241,15 +241,16 @@ class _LoopResends:
             self._draining = None
 
     async def _commit(self, group: list[_Waiting]) -> None:
-        config, clock = self.writer.current()
-        plan = service.plan_resends(config, clock.now(), [w.delivery for w in group])
+        plan: service.ResendPlan | None = None
         try:
+            config, clock = self.writer.current()
+            plan = service.plan_resends(config, clock.now(), [w.delivery for w in group])
             stored = plan is not None and await self.resends.store(plan)
         except Exception:  # the full path does the same work, and says what is wrong
             log.warning("re-send fast path failed; taking the full path", exc_info=True)
             stored = False
         if not stored or plan is None:
-            self.writer.to_threads(group)
+            self.writer._to_threads(group)
             return
         if self.writer.on_commit is not None:
             self.writer.on_commit(len(group), "resend")

@@ -27,6 +27,12 @@ class Integration(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
+def _key(length: int) -> String:
+    """An identifier compared byte by byte: COLLATE "C" on PostgreSQL (migration 0008),
+    SQLite's BINARY elsewhere."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class Alert(Base):
     """One alert, by its dedup key within its integration: every firing and resolve of it
     updates this row (first/last seen, occurrences)."""
@@ -41,8 +47,8 @@ class Alert(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    scope: Mapped[str] = mapped_column(String(120), doc="integration:<id>, or customer")
-    dedup_key: Mapped[str] = mapped_column(String(300))
+    scope: Mapped[str] = mapped_column(_key(120), doc="integration:<id>, or customer")
+    dedup_key: Mapped[str] = mapped_column(_key(300))
     integration_id: Mapped[int | None] = mapped_column(
         ForeignKey("integrations.id", ondelete="SET NULL"), default=None
     )
@@ -51,7 +57,7 @@ class Alert(Base):
     severity: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20))  # firing, resolved
     service: Mapped[str | None] = mapped_column(String(200), default=None)
-    group_key: Mapped[str] = mapped_column(String(500), default="")
+    group_key: Mapped[str] = mapped_column(_key(500), default="")
     labels: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     links: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
