@@ -5,6 +5,7 @@ on a connection of its own, or nothing is and the full path takes it, on both ba
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -122,7 +123,7 @@ def test_only_groups_of_triggers_are_planned(clock: FrozenClock) -> None:
 
 
 def test_the_writer_takes_the_full_path_when_the_fast_one_declines(
-    db: Database, clock: FrozenClock
+    db: Database, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     sender = integration(db, clock)
     service.ingest(db, CONFIG, clock.now(), sender, [event("known")])
@@ -155,6 +156,8 @@ def test_the_writer_takes_the_full_path_when_the_fast_one_declines(
     assert occurrences(db) == {"known": 5, "new": 1}
     two_expiries = "full" if db.dialect == "postgresql" else "resend"
     assert groups == [(1, "resend"), (1, "full"), (1, two_expiries)]
+    # Declining is routine (a new alert), not a failure: nothing to warn about.
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_re_sends_from_a_loop_the_writer_does_not_serve_take_the_threads(
@@ -217,7 +220,7 @@ def test_deliveries_that_arrive_during_a_statement_share_the_next_one(
 
 @pytest.mark.postgres
 def test_a_failing_fast_path_leaves_the_group_to_the_full_path(
-    postgres_db: Database, clock: FrozenClock
+    postgres_db: Database, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     db = postgres_db
     sender = integration(db, clock)
@@ -239,6 +242,7 @@ def test_a_failing_fast_path_leaves_the_group_to_the_full_path(
     result = asyncio.run(main())
     assert (result.created, result.updated) == (0, 1)
     assert groups == ["full"]
+    assert "re-send fast path failed" in caplog.text
     assert occurrences(db) == {"a": 2}
 
 

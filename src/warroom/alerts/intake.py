@@ -64,8 +64,8 @@ class IntakeWriter:
     transactions at once, so several threads, each taking the next group: a group waits
     for its own commit, not for one in flight. On PostgreSQL, `serve_on_loop()` (the app's
     lifespan) lets the event loop store re-sends itself; deliveries from any other loop
-    go to the threads. Concurrent groups lock alerts in id order and cannot deadlock on
-    the fast path.
+    go to the threads. Every group locks alerts in (scope, key) order, so concurrent groups
+    cannot deadlock on them.
     """
 
     def __init__(

@@ -269,14 +269,16 @@ def _expiry(sender: Sender, event: AlertEvent, config: Config, now: datetime) ->
 
 
 def _locked_alerts(session: Session, scope: str, keys: Iterable[str]) -> dict[str, Alert]:
-    wanted = list(dict.fromkeys(keys))
+    # In key order, as every intake statement locks alerts (scope, then dedup key), so
+    # that concurrent groups sharing alerts cannot deadlock on them.
+    wanted = sorted(set(keys))
     found: dict[str, Alert] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         query = (
             select(Alert)
             .where(Alert.scope == scope, Alert.dedup_key.in_(chunk))
-            .order_by(Alert.id)
+            .order_by(Alert.dedup_key)
             .with_for_update()
         )
         found.update((a.dedup_key, a) for a in session.scalars(query))
@@ -381,9 +383,9 @@ _FIRING_SQLITE = text(
     """
 )
 _REFRESH_POSTGRESQL = text(
-    # Driven from the keys: one unique-index lookup each. The alerts are locked in id
-    # order first, as `_locked_alerts` locks them, so that concurrent groups sharing
-    # alerts cannot deadlock.
+    # Driven from the keys: one unique-index lookup each. The alerts are locked in key
+    # order first, as `_locked_alerts` and the fast path (alerts.resends) lock them, so
+    # that concurrent groups sharing alerts cannot deadlock.
     """
     UPDATE alerts
        SET last_seen_at = :now, occurrences = alerts.occurrences + locked.times,
@@ -392,7 +394,7 @@ _REFRESH_POSTGRESQL = text(
               FROM json_each_text(CAST(:sent AS json)) AS sent
               JOIN alerts AS a ON a.scope = :scope AND a.dedup_key = sent.key
              WHERE a.status = 'firing'
-             ORDER BY a.id FOR UPDATE OF a) AS locked
+             ORDER BY a.dedup_key FOR UPDATE OF a) AS locked
      WHERE alerts.id = locked.id
     RETURNING alerts.dedup_key
     """
@@ -459,7 +461,7 @@ def _plan_refreshes(
                 expires = _expiry(sender, event, config, now)
                 times = planned.setdefault((scope, expires), {})
             times[key] = times.get(key, 0) + 1
-    # In scope order, so that PostgreSQL locks alerts in (scope, id) order everywhere.
+    # In scope order, so that PostgreSQL locks alerts in (scope, key) order everywhere.
     return [
         Refresh(scope, expires, times)
         for (scope, expires), times in sorted(planned.items(), key=lambda item: item[0][0])
