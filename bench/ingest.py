@@ -1,9 +1,11 @@
 """Alert intake throughput and latency, against a real Alertmanager on the same machine.
 
 For each backend (a fresh SQLite file, a fresh PostgreSQL database `warroom_bench_ingest`)
-starts `warroom serve --no-worker --processes N` (N: `--processes`, default the number of
-cores) with two integrations from a config file (an Alertmanager webhook and a PagerDuty
-Events v2 routing key), then:
+starts `warroom serve --no-worker --processes N` (N: `--processes`; by default, per
+backend, what took the most here: one per core on SQLite, where a process's Python is
+the limit, and 1 on PostgreSQL, whose server needs the other core and whose re-sends
+group best with one statement in flight per process) with two integrations from a
+config file (an Alertmanager webhook and a PagerDuty Events v2 routing key), then:
 
 1. warm-up: every alert posted once, as Alertmanager webhooks of 50 alerts each and as
    PagerDuty events (creates them; ~30 incidents open through a `group_by: [alertname]`
@@ -599,6 +601,7 @@ def compare(bench: Bench, am: Alertmanager, pid: int, port: int, loads: tuple[Lo
 
 def run_warroom(bench: Bench, backend: str, alerts: list[Alert], am: Alertmanager) -> None:
     args = bench.args
+    processes = args.processes or (1 if backend == "postgresql" else os.cpu_count() or 1)
     workdir = bench.workdir / backend
     workdir.mkdir()
     url = fresh_url(backend, workdir)
@@ -625,7 +628,7 @@ def run_warroom(bench: Bench, backend: str, alerts: list[Alert], am: Alertmanage
             "--port",
             str(port),
             "--processes",
-            str(args.processes),
+            str(processes),
         ],
         env=env,
         stdout=log,
@@ -633,7 +636,7 @@ def run_warroom(bench: Bench, backend: str, alerts: list[Alert], am: Alertmanage
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", process, "warroom serve")
-        print(f"warroom on {backend}, {args.processes} API processes", flush=True)
+        print(f"warroom on {backend}, {processes} API processes", flush=True)
         batch = Load(
             "batched",
             f"/api/v1/integrations/{AM_KEY}/alertmanager",
@@ -685,7 +688,10 @@ def main() -> None:
         "--rounds", type=int, default=3, help="alternating Alertmanager/warroom windows"
     )
     parser.add_argument(
-        "--processes", type=int, default=os.cpu_count() or 1, help="warroom API processes"
+        "--processes",
+        type=int,
+        default=None,
+        help="warroom API processes (default: one per core on SQLite, 1 on PostgreSQL)",
     )
     parser.add_argument("--rate", type=float, default=1000.0, help="fixed-rate events/s")
     parser.add_argument("--rate-seconds", type=float, default=15.0)
