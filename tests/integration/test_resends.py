@@ -52,6 +52,17 @@ def resend(db: Database, now: datetime, deliveries: list[Delivery]) -> tuple[Res
         store.close()
 
 
+def recording_writer(
+    db: Database, clock: FrozenClock
+) -> tuple[IntakeWriter, list[tuple[int, StoredBy]]]:
+    """A writer on the test's clock, and the (size, path) of each group it stores."""
+    groups: list[tuple[int, StoredBy]] = []
+    writer = IntakeWriter(
+        db, lambda: (CONFIG, clock), on_commit=lambda size, by: groups.append((size, by))
+    )
+    return writer, groups
+
+
 async def store_on_postgresql(db: Database, plan: ResendPlan) -> bool:
     store = PostgreSQLResends(db)
     try:
@@ -127,10 +138,7 @@ def test_the_writer_takes_the_full_path_when_the_fast_one_declines(
 ) -> None:
     sender = integration(db, clock)
     service.ingest(db, CONFIG, clock.now(), sender, [event("known")])
-    groups: list[tuple[int, StoredBy]] = []
-    writer = IntakeWriter(
-        db, lambda: (CONFIG, clock), on_commit=lambda size, by: groups.append((size, by))
-    )
+    writer, groups = recording_writer(db, clock)
 
     async def main() -> list[IngestResult]:
         writer.serve_on_loop()  # as the app's lifespan does
@@ -167,15 +175,14 @@ def test_re_sends_from_a_loop_the_writer_does_not_serve_take_the_threads(
     # (an app used without its lifespan) re-sends are stored all the same, by the full path.
     sender = integration(db, clock)
     service.ingest(db, CONFIG, clock.now(), sender, [event("known")])
-    groups: list[StoredBy] = []
-    writer = IntakeWriter(db, lambda: (CONFIG, clock), on_commit=lambda _, by: groups.append(by))
+    writer, groups = recording_writer(db, clock)
     try:
         result = asyncio.run(writer.store(Delivery(sender, [event("known")])))
     finally:
         writer.close()
     assert (result.created, result.updated) == (0, 1)
     assert occurrences(db) == {"known": 2}
-    assert groups == ["full" if db.dialect == "postgresql" else "resend"]
+    assert groups == [(1, "full" if db.dialect == "postgresql" else "resend")]
 
 
 @pytest.mark.postgres
@@ -186,10 +193,7 @@ def test_deliveries_that_arrive_during_a_statement_share_the_next_one(
     sender = integration(db, clock)
     keys = [f"k{i}" for i in range(6)]
     service.ingest(db, CONFIG, clock.now(), sender, [event(key) for key in keys])
-    groups: list[tuple[int, StoredBy]] = []
-    writer = IntakeWriter(
-        db, lambda: (CONFIG, clock), on_commit=lambda size, by: groups.append((size, by))
-    )
+    writer, groups = recording_writer(db, clock)
 
     async def main() -> list[IngestResult]:
         writer.serve_on_loop()
@@ -225,8 +229,7 @@ def test_a_failing_fast_path_leaves_the_group_to_the_full_path(
     db = postgres_db
     sender = integration(db, clock)
     service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
-    groups: list[StoredBy] = []
-    writer = IntakeWriter(db, lambda: (CONFIG, clock), on_commit=lambda _, by: groups.append(by))
+    writer, groups = recording_writer(db, clock)
 
     async def main() -> IngestResult:
         writer.serve_on_loop()
@@ -241,7 +244,7 @@ def test_a_failing_fast_path_leaves_the_group_to_the_full_path(
 
     result = asyncio.run(main())
     assert (result.created, result.updated) == (0, 1)
-    assert groups == ["full"]
+    assert groups == [(1, "full")]
     assert "re-send fast path failed" in caplog.text
     assert occurrences(db) == {"a": 2}
 
