@@ -13,7 +13,7 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -204,10 +204,13 @@ class Database:
         pooled.detach()  # the pool forgets it; closing it is the caller's
         return driver
 
-    def driver_url(self) -> str:
-        """The URL without SQLAlchemy's driver name, as libpq and asyncpg take it."""
+    def driver_url(self, *, without: Iterable[str] = ()) -> str:
+        """The URL without SQLAlchemy's driver name (as libpq and asyncpg take it), and
+        without the query options named in `without`."""
         url = make_url(self.url)
-        return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
+        query = {k: v for k, v in url.query.items() if k not in set(without)}
+        plain = url.set(drivername=url.get_backend_name(), query=query)
+        return plain.render_as_string(hide_password=False)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -52,6 +52,13 @@ def resend(db: Database, now: datetime, deliveries: list[Delivery]) -> tuple[Res
         store.close()
 
 
+def plan_of(sender: Sender, clock: FrozenClock) -> ResendPlan:
+    """The plan of one re-send of alert "a"."""
+    found = service.plan_resends(CONFIG, clock.now(), [Delivery(sender, [event("a")])])
+    assert found is not None
+    return found
+
+
 def recording_writer(
     db: Database, clock: FrozenClock
 ) -> tuple[IntakeWriter, list[tuple[int, StoredBy]]]:
@@ -257,23 +264,18 @@ def test_a_broken_postgresql_connection_is_opened_again(
     sender = integration(db, clock)
     service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
 
-    def plan() -> service.ResendPlan:
-        found = service.plan_resends(CONFIG, clock.now(), [Delivery(sender, [event("a")])])
-        assert found is not None
-        return found
-
     async def main() -> None:
         store = PostgreSQLResends(db)
         try:
-            assert await store.store(plan())
+            assert await store.store(plan_of(sender, clock))
             # The server ends the store's session (a restart, an idle timeout, an admin).
             assert store.connection is not None
             pid = store.connection.get_server_pid()
             with db.write() as session:
                 assert session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
-                await store.store(plan())
-            assert await store.store(plan())  # a new connection
+                await store.store(plan_of(sender, clock))
+            assert await store.store(plan_of(sender, clock))  # a new connection
         finally:
             await store.close()
 
@@ -291,3 +293,32 @@ def test_a_refresh_goes_in_chunks_of_at_most_a_thousand_keys() -> None:
         assert orjson.loads(sent) == {key: times[key] for key in keys}
     (keys, sent), *_ = service.Refresh("integration:1", None, {"a": 2}).chunks()
     assert (keys, orjson.loads(sent)) == (["a"], {"a": 2})
+
+
+@pytest.mark.postgres
+def test_libpq_options_of_the_database_url_do_not_stop_the_fast_path(
+    postgres_db: Database, clock: FrozenClock
+) -> None:
+    # asyncpg would send options it does not know to the server as settings (refused).
+    url = f"{postgres_db.url}?connect_timeout=3&keepalives=1&application_name=warroom-test"
+    db = Database(url)
+    try:
+        sender = integration(db, clock)
+        service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
+        store = PostgreSQLResends(db)
+        assert store.timeout == 3.0
+        assert "keepalives" not in store.dsn and "connect_timeout" not in store.dsn
+
+        async def main() -> tuple[bool, str | None]:
+            try:
+                stored = await store.store(plan_of(sender, clock))
+                assert store.connection is not None
+                name = await store.connection.fetchval("SHOW application_name")
+                return stored, name
+            finally:
+                await store.close()
+
+        assert asyncio.run(main()) == (True, "warroom-test")
+        assert occurrences(db) == {"a": 2}
+    finally:
+        db.dispose()

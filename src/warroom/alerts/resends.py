@@ -28,13 +28,37 @@ from typing import Any
 
 import asyncpg
 import orjson
+from sqlalchemy.engine import make_url
 
 from warroom.alerts.service import REFRESH_SQLITE, ResendPlan
 from warroom.db import Database, UTCDateTime
 
-# Seconds to open the connection: a database that does not answer fails the group over to
-# the full path (and its own pool's errors) instead of holding every request.
+# Seconds to open the connection (unless the URL's connect_timeout says): a database that
+# does not answer fails the group over to the full path (and its own pool's errors)
+# instead of holding every request.
 CONNECT_TIMEOUT = 5.0
+# libpq options of the database URL that asyncpg does not know: it would send them to the
+# server as settings, which refuses them. They tune the connection, not what it does.
+_LIBPQ_ONLY = frozenset(
+    {
+        "channel_binding",
+        "connect_timeout",
+        "fallback_application_name",
+        "gssencmode",
+        "hostaddr",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "replication",
+        "requirepeer",
+        "requiressl",
+        "sslcompression",
+        "sslcrldir",
+        "sslsni",
+        "tcp_user_timeout",
+    }
+)
 
 # SQLSTATE of warroom_decline_resends() (migration 0009): some alert was not firing.
 DECLINED = "WR001"
@@ -77,7 +101,8 @@ class PostgreSQLResends:
     needed and again after it broke (a server restart, an idle timeout, an admin)."""
 
     def __init__(self, db: Database) -> None:
-        self.dsn = db.driver_url()
+        self.dsn = db.driver_url(without=_LIBPQ_ONLY)
+        self.timeout = _connect_timeout(db.url)
         self._conn: asyncpg.Connection | None = None
 
     @property
@@ -92,7 +117,7 @@ class PostgreSQLResends:
         if params is None:
             return False
         if self._conn is None or self._conn.is_closed():
-            self._conn = await asyncpg.connect(self.dsn, timeout=CONNECT_TIMEOUT)
+            self._conn = await asyncpg.connect(self.dsn, timeout=self.timeout)
         try:
             return bool(await self._conn.fetchval(_POSTGRESQL, *params))
         except asyncpg.PostgresError as exc:
@@ -104,6 +129,17 @@ class PostgreSQLResends:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await conn.close()
+
+
+def _connect_timeout(url: str) -> float:
+    """The URL's connect_timeout, as libpq reads it (whole seconds; 0 or less: none, which
+    here means the default rather than waiting forever)."""
+    given = make_url(url).query.get("connect_timeout")
+    try:
+        seconds = int(given) if isinstance(given, str) else 0
+    except ValueError:  # libpq refuses it too, and the pool says so first
+        seconds = 0
+    return float(seconds) if seconds > 0 else CONNECT_TIMEOUT
 
 
 def _postgresql_params(plan: ResendPlan) -> tuple[str, str, int, Any] | None:
