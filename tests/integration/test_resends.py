@@ -13,6 +13,7 @@ import asyncpg
 import orjson
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from tests.integration.test_intake_groups import CONFIG, alerts, event, integration
 from warroom.alerts import service
@@ -238,22 +239,29 @@ def test_a_failing_fast_path_leaves_the_group_to_the_full_path(
     service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
     writer, groups = recording_writer(db, clock)
 
-    async def main() -> IngestResult:
+    async def main() -> list[IngestResult]:
         writer.serve_on_loop()
         try:
             # Its connection cannot be opened (nothing listens on port 1); the pool's can.
             on_loop = writer._on_loop
             assert on_loop is not None
             on_loop.resends.dsn = "postgresql://postgres@127.0.0.1:1/postgres"
-            return await writer.store(Delivery(sender, [event("a")]))
+            first = await writer.store(Delivery(sender, [event("a")]))
+            # Resting: the next group goes straight to the full path, without a warning.
+            second = await writer.store(Delivery(sender, [event("a")]))
+            # Once the rest is over, it is tried again (and fails again).
+            on_loop._resting_until = 0.0
+            third = await writer.store(Delivery(sender, [event("a")]))
+            return [first, second, third]
         finally:
             await writer.aclose()
 
-    result = asyncio.run(main())
-    assert (result.created, result.updated) == (0, 1)
-    assert groups == [(1, "full")]
-    assert "re-send fast path failed" in caplog.text
-    assert occurrences(db) == {"a": 2}
+    results = asyncio.run(main())
+    assert [(r.created, r.updated) for r in results] == [(0, 1)] * 3
+    assert groups == [(1, "full")] * 3
+    warnings = [r for r in caplog.records if "re-send fast path failed" in r.getMessage()]
+    assert len(warnings) == 2
+    assert occurrences(db) == {"a": 4}
 
 
 @pytest.mark.postgres
@@ -322,3 +330,40 @@ def test_libpq_options_of_the_database_url_do_not_stop_the_fast_path(
         assert occurrences(db) == {"a": 2}
     finally:
         db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_deadlocked_statement_declines_quietly(
+    postgres_db: Database, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = postgres_db
+    sender = integration(db, clock)
+    service.ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
+    found = service.plan_resends(CONFIG, clock.now(), [Delivery(sender, [event("a"), event("b")])])
+    assert found is not None
+    plan: ResendPlan = found
+
+    def lock(session: Session, key: str) -> None:
+        query = select(Alert.id).where(Alert.dedup_key == key).with_for_update()
+        session.execute(query).all()
+
+    async def main() -> bool:
+        store = PostgreSQLResends(db)
+        try:
+            with db.write() as session:
+                lock(session, "b")
+                # The statement locks "a" (keys in order), then waits for "b".
+                statement = asyncio.create_task(store.store(plan))
+                await asyncio.sleep(0.3)
+                # This transaction now waits for "a": a cycle, which PostgreSQL breaks by
+                # failing the statement (it has waited longer, deadlock_timeout first).
+                await asyncio.to_thread(lock, session, "a")
+                return await statement
+        finally:
+            await store.close()
+
+    with caplog.at_level(logging.INFO, logger="warroom.intake"):
+        assert asyncio.run(main()) is False
+    assert "deadlock detected" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert occurrences(db) == {"a": 1, "b": 1}

@@ -44,6 +44,11 @@ MAX_GROUP_ALERTS = 5000
 # several transactions commit at once and flush their WAL together.
 POSTGRESQL_THREADS = 2
 
+# Once PostgreSQL's fast path fails (its connection will not open, say), groups take the
+# full path for this many seconds before it is tried again: one warning, not one per
+# group, and no group waits on a connection attempt that is bound to fail.
+RESEND_RETRY_AFTER = 10.0
+
 Outcome = IngestResult | BaseException
 # How a group was stored: the re-send fast path, the full path, or not at all.
 StoredBy = Literal["resend", "full", "failed"]
@@ -218,6 +223,7 @@ class _LoopResends:
         self.resends = PostgreSQLResends(writer.db)
         self._pending: collections.deque[_Waiting] = collections.deque()
         self._draining: asyncio.Task[None] | None = None
+        self._resting_until = 0.0  # loop time; the fast path failed, and rests until then
 
     def submit(self, waiting: _Waiting) -> None:
         self._pending.append(waiting)
@@ -242,13 +248,19 @@ class _LoopResends:
 
     async def _commit(self, group: list[_Waiting]) -> None:
         plan: service.ResendPlan | None = None
-        try:
-            config, clock = self.writer.current()
-            plan = service.plan_resends(config, clock.now(), [w.delivery for w in group])
-            stored = plan is not None and await self.resends.store(plan)
-        except Exception:  # the full path does the same work, and says what is wrong
-            log.warning("re-send fast path failed; taking the full path", exc_info=True)
-            stored = False
+        stored = False
+        if self.loop.time() >= self._resting_until:
+            try:
+                config, clock = self.writer.current()
+                plan = service.plan_resends(config, clock.now(), [w.delivery for w in group])
+                stored = plan is not None and await self.resends.store(plan)
+            except Exception:  # the full path does the same work, and says what is wrong
+                log.warning(
+                    "re-send fast path failed; groups take the full path for %.0f s",
+                    RESEND_RETRY_AFTER,
+                    exc_info=True,
+                )
+                self._resting_until = self.loop.time() + RESEND_RETRY_AFTER
         if not stored or plan is None:
             self.writer._to_threads(group)
             return

@@ -22,6 +22,7 @@ would store these re-sends alike.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,8 @@ from sqlalchemy.engine import make_url
 
 from warroom.alerts.service import REFRESH_SQLITE, ResendPlan
 from warroom.db import Database, UTCDateTime
+
+log = logging.getLogger("warroom.intake")
 
 # Seconds to open the connection (unless the URL's connect_timeout says): a database that
 # does not answer fails the group over to the full path (and its own pool's errors)
@@ -62,6 +65,8 @@ _LIBPQ_ONLY = frozenset(
 
 # SQLSTATE of warroom_decline_resends() (migration 0009): some alert was not firing.
 DECLINED = "WR001"
+# deadlock_detected, serialization_failure: a concurrent group, not a broken fast path.
+_CONFLICTS = frozenset({"40P01", "40001"})
 
 # The group comes as two JSON documents ($1 the re-sends, $2 the receipts), parsed by the
 # server: one flat row per alert, so the planner takes json_to_recordset for 100 rows and
@@ -122,6 +127,9 @@ class PostgreSQLResends:
             return bool(await self._conn.fetchval(_POSTGRESQL, *params))
         except asyncpg.PostgresError as exc:
             if exc.sqlstate == DECLINED:
+                return False
+            if exc.sqlstate in _CONFLICTS:  # undone whole; the full path retries such
+                log.info("re-send statement: %s; taking the full path", exc)
                 return False
             raise
 
