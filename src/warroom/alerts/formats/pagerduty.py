@@ -153,9 +153,7 @@ def parse_event(raw: Any) -> AlertEvent:
             routing_key=event.routing_key,
         )
 
-    if errors := _payload_errors(event.payload):
-        raise FormatError(errors)
-    payload = WirePayload.model_validate(event.payload)
+    payload = _payload(event.payload)
     generated = event.dedup_key is None or not event.dedup_key.strip()
     details = _details(payload.custom_details)
     summary = payload.summary
@@ -197,13 +195,21 @@ def parse_event(raw: Any) -> AlertEvent:
     )
 
 
-def _payload_errors(payload: Any) -> list[str]:
-    if payload is None:
-        return [f"'payload' {_MISSING}"]
+def _payload(raw: Any) -> WirePayload:
+    """A trigger's payload, validated (once: it is the costly part of an event)."""
+    if raw is None:
+        raise FormatError([f"'payload' {_MISSING}"])
     try:
-        WirePayload.model_validate(payload)
+        return WirePayload.model_validate(raw)
     except ValidationError as exc:
-        return errors_from(exc, "payload", missing=_MISSING)
+        raise FormatError(errors_from(exc, "payload", missing=_MISSING)) from None
+
+
+def _payload_errors(raw: Any) -> list[str]:
+    try:
+        _payload(raw)
+    except FormatError as exc:
+        return exc.errors
     return []
 
 
