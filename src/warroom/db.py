@@ -207,8 +207,8 @@ class Database:
     def driver_url(self, *, without: Iterable[str] = ()) -> str:
         """The URL without SQLAlchemy's driver name (as libpq and asyncpg take it), and
         without the query options named in `without`."""
-        url = make_url(self.url)
-        query = {k: v for k, v in url.query.items() if k not in set(without)}
+        url, dropped = make_url(self.url), set(without)
+        query = {k: v for k, v in url.query.items() if k not in dropped}
         plain = url.set(drivername=url.get_backend_name(), query=query)
         return plain.render_as_string(hide_password=False)
 

@@ -3,8 +3,8 @@
 One delivery is one transaction: the alerts, the incidents they open, the timeline
 events and the paging jobs commit together before the sender hears 2xx, or none do.
 Re-sending a firing alert only updates its row (last seen, occurrences): one batched
-UPDATE. The intake writers store a group made only of such re-sends through
-`alerts.resends` (`plan_resends` here), on their own connection, without the session.
+UPDATE. Intake stores a group made only of such re-sends through `alerts.resends`
+(`plan_resends` here), on a connection of its own, without the session.
 """
 
 from __future__ import annotations
@@ -435,24 +435,22 @@ class Refresh:
             yield chunk, orjson.dumps({key: self.times[key] for key in chunk}).decode()
 
 
-def _plan_refreshes(
-    config: Config, now: datetime, deliveries: list[tuple[Sender, list[AlertEvent]]]
-) -> list[Refresh]:
+def _plan_refreshes(config: Config, now: datetime, deliveries: list[Delivery]) -> list[Refresh]:
     """The re-sends the fast path tries, planned before the transaction so that the
     write lock is held for SQL alone. A key with any other event in the group (a
     resolve, an acknowledge) is left to the full path for all its events, so the
     group's events of one alert apply in their order."""
     slow: dict[str, set[str]] = {}
-    for sender, delivered in deliveries:
-        for event in delivered:
+    for delivery in deliveries:
+        for event in delivery.events:
             if event.action != "trigger":
-                slow.setdefault(sender.scope, set()).add(event.dedup_key)
+                slow.setdefault(delivery.sender.scope, set()).add(event.dedup_key)
     planned: dict[tuple[str, datetime | None], dict[str, int]] = {}
-    for sender, delivered in deliveries:
-        scope = sender.scope
+    for delivery in deliveries:
+        sender, scope = delivery.sender, delivery.sender.scope
         skip = slow.get(scope, ())
         source, expires = None, None
-        for event in delivered:
+        for event in delivery.events:
             key = event.dedup_key
             if key in skip:
                 continue
@@ -501,7 +499,7 @@ def plan_resends(config: Config, now: datetime, deliveries: list[Delivery]) -> R
     statement to find out."""
     if any(e.action != "trigger" for d in deliveries for e in d.events):
         return None
-    refreshes = _plan_refreshes(config, now, [(d.sender, d.events) for d in deliveries])
+    refreshes = _plan_refreshes(config, now, deliveries)
     results = [_result(d, updated=len(d.events)) for d in deliveries]
     return ResendPlan(now, _receipts(now, deliveries), refreshes, results)
 
@@ -620,7 +618,7 @@ def _store(
         for d in deliveries
     ]
     left = [list(d.events) for d in deliveries]
-    refreshes = _plan_refreshes(config, now, [(d.sender, d.events) for d in deliveries])
+    refreshes = _plan_refreshes(config, now, deliveries)
     receipts = _receipts(now, deliveries)
     with db.write() as session:
         if receipts:
