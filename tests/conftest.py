@@ -12,9 +12,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -34,27 +36,38 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)  # a Saturday, the runbook's example day
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: PostgreSQL is required)")
     pytest.skip(f"{reason}; PostgreSQL tests skipped")
 
 
+@contextmanager
+def throwaway_database(prefix: str) -> Iterator[str]:
+    """A new, empty database on the local PostgreSQL server (its URL), dropped after;
+    skipped (or failed, under CI) when the server is unreachable."""
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as exc:
+            _unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {type(exc).__name__}")
+        try:
+            yield f"{PG_SERVER}/{name}"
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh database on the local PostgreSQL server, dropped at the end of the run."""
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"warroom_test_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        _unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {type(exc).__name__}")
-    yield f"{PG_SERVER}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database("warroom_test") as url:
+        yield url
 
 
 @pytest.fixture(

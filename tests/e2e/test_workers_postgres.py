@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from tests.conftest import PG_SERVER, _unavailable
+from tests.conftest import throwaway_database
 from tests.receivers import SmtpReceiver, start_smtp
 from warroom import migrations
 from warroom.clock import SystemClock
@@ -83,26 +82,13 @@ Process = subprocess.Popen[bytes]
 
 
 @contextmanager
-def throwaway_database() -> Iterator[str]:
+def migrated_database() -> Iterator[str]:
     """A migrated database of its own, so no other test's jobs reach these workers."""
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"warroom_e2e_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        _unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {type(exc).__name__}")
-    try:
-        url = f"{PG_SERVER}/{name}"
+    with throwaway_database("warroom_e2e") as url:
         database = Database(url)
         migrations.upgrade(database)
         database.dispose()
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @dataclass
@@ -207,7 +193,7 @@ class Run:
 def paging_run(tmp: Path) -> Iterator[Run]:
     receiver, controller = start_smtp()
     try:
-        with throwaway_database() as url:
+        with migrated_database() as url:
             config_file = tmp / "warroom.yaml"
             config_file.write_text(CONFIG, encoding="utf-8")
             clean = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}

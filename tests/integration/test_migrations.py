@@ -3,15 +3,14 @@ describe, every one of them can be undone, and PostgreSQL compares alert keys by
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
-from tests.conftest import PG_SERVER
+from tests.conftest import throwaway_database
 from warroom import migrations
 from warroom.db import Base, Database
 
@@ -35,18 +34,12 @@ def empty_db(
 def empty_postgres_db(postgres_url: str) -> Iterator[Database]:
     """A PostgreSQL database of its own, with no schema (`postgres_url` skips, or fails
     under CI, without a server)."""
-    name = f"warroom_migrations_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(f"{PG_SERVER}/{name}")
-    try:
-        yield database
-    finally:
-        database.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database("warroom_migrations") as url:
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            database.dispose()
 
 
 def drift(db: Database) -> list[object]:
