@@ -41,8 +41,10 @@ def incident_path(ref: str, *rest: str) -> str:
 def _show(data: Any, as_json: bool, draw: Callable[[Any], Any]) -> None:
     if as_json:
         render.print_json(out, data)
-    else:
-        out.print(draw(data))
+        return
+    out.print(draw(data))
+    for warning in data.get("warnings", []) if isinstance(data, dict) else []:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
 
 
 def declare(

@@ -156,6 +156,11 @@ class IncidentOut(BaseModel):
     runbook: RunbookRef | None
     tasks: TaskSummary | None = None
     updated_at: datetime
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the change did but should not have had to, or left undone "
+        "(nobody to page, roles missing at resolution); said once, in this answer",
+    )
 
 
 class IncidentPage(BaseModel):
