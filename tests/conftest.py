@@ -21,6 +21,7 @@ from typing import NoReturn
 import httpx
 import pytest
 import uvicorn
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from warroom import migrations
@@ -30,6 +31,11 @@ from warroom.clock import FrozenClock
 from warroom.config import Config
 from warroom.db import Base, Database
 from warroom.workers import ack_links
+
+# No per-example deadline: on a loaded 2-core machine an example that takes 20 ms alone
+# can take 300 ms, and a property's truth does not depend on its speed.
+settings.register_profile("warroom", deadline=None)
+settings.load_profile("warroom")
 
 PG_SERVER = os.environ.get("WARROOM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
