@@ -1,4 +1,4 @@
-"""Datadog webhooks from the recommended template (and looser ones)."""
+"""Datadog webhooks: Datadog's default payload, the recommended template, looser ones."""
 
 from __future__ import annotations
 
@@ -91,7 +91,10 @@ def test_summary_from_body_when_there_is_no_title() -> None:
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        ({"title": "t"}, "'aggregate' is required (or 'alert_id' or 'alert_cycle_key')"),
+        (
+            {"body": "no title, no key"},
+            "'title' is required without 'aggregate', 'alert_id' or 'alert_cycle_key'",
+        ),
         ({"aggregate": "a"}, "'title' is required (or 'body')"),
         (
             {"title": "t", "aggregate": "a", "tags": 5},
@@ -113,3 +116,96 @@ def test_datadog_errors_name_the_field(body: Any, error: str) -> None:
     with pytest.raises(FormatError) as caught:
         datadog.parse(body)
     assert error in caught.value.errors
+
+
+# --- Datadog's default payload (the webhook's Payload field left as Datadog fills it) ---
+
+
+def test_datadogs_default_payload_is_an_alert(payload: Load) -> None:
+    event = datadog.parse(payload("datadog_default"))
+
+    assert event.source == "datadog"
+    assert event.action == "trigger"
+    assert event.dedup_key.startswith("datadog:")
+    assert event.dedup_key_generated
+    assert event.summary == (
+        "[P2] [Triggered on {host:web-3,service:checkout}] Checkout 5xx rate is high"
+    )
+    assert event.severity == "error"
+    assert event.labels == {"host": "web-3", "service": "checkout"}  # the group's scope
+    assert event.service == "checkout"
+    assert event.source_name == "web-3"
+    assert event.occurred_at == datetime.fromtimestamp(1762000065, UTC)  # "$LAST_UPDATED", ms
+    assert event.details["event_id"] == "7485739245016825291"
+    assert event.details["event_type"] == "query_alert_monitor"
+    assert event.details["org"] == {"id": "11023", "name": "Acme"}
+    assert event.details["body"].startswith("%%%")
+
+
+def test_default_payload_recovery_resolves_the_trigger(payload: Load) -> None:
+    trigger = datadog.parse(payload("datadog_default"))
+    recovery_body = payload("datadog_default")
+    recovery_body.update(
+        id="7485739245016829999",  # every notification is a new event
+        title="[P2] [Recovered on {host:web-3,service:checkout}] Checkout 5xx rate is high",
+        body="%%%\nCheckout 5xx rate is high was marked as recovered\n%%%",
+        date="1762000665000",
+        last_updated="1762000665000",
+    )
+    recovery = datadog.parse(recovery_body)
+    assert recovery.action == "resolve"
+    assert recovery.dedup_key == trigger.dedup_key
+    assert recovery.occurred_at == datetime.fromtimestamp(1762000665, UTC)
+
+
+def test_default_payload_keys_differ_by_group_monitor_and_org(payload: Load) -> None:
+    def key(**fields: Any) -> str:
+        body = payload("datadog_default")
+        body.update(fields)
+        return datadog.parse(body).dedup_key
+
+    base = key()
+    other_host = "[P2] [Triggered on {host:web-4,service:checkout}] Checkout 5xx rate is high"
+    assert key(title=other_host) != base
+    assert key(title="[P2] [Triggered on {host:web-3,service:checkout}] Disk full") != base
+    assert key(org={"id": "99", "name": "Other"}) != base
+    retriggered = "[P1] [Re-Triggered on {host:web-3,service:checkout}] Checkout 5xx rate is high"
+    assert key(title=retriggered) == base  # transition and priority are not the identity
+
+
+@pytest.mark.parametrize(
+    ("title", "action", "severity"),
+    [
+        ("[Triggered] Disk full", "trigger", "error"),
+        ("[P1] [Triggered on {host:db-1}] Disk full", "trigger", "critical"),
+        ("[Re-Triggered on {host:db-1}] Disk full", "trigger", "error"),
+        ("[Warn on {host:db-1}] Disk full", "trigger", "warning"),
+        ("[Re-Warn] Disk full", "trigger", "warning"),
+        ("[No Data on {host:db-1}] Disk full", "trigger", "error"),
+        ("[Recovered on {host:db-1}] Disk full", "resolve", "error"),
+        ("[P3] [Recovered] Disk full", "resolve", "error"),
+        ("Disk full", "trigger", "error"),
+    ],
+)
+def test_default_payload_title_gives_action_and_severity(
+    payload: Load, title: str, action: str, severity: str
+) -> None:
+    body = payload("datadog_default")
+    body["title"] = title
+    event = datadog.parse(body)
+    assert (event.action, event.severity) == (action, severity)
+
+
+def test_titles_as_datadog_writes_them() -> None:
+    assert datadog.read_title("[Triggered] [Memory Alert]") == datadog.Title(
+        name="[Memory Alert]", transition="Triggered"
+    )
+    assert datadog.read_title(
+        "[P1] [Recovered on {availability-zone:us-east-1a, role:computing-node}] Load high"
+    ) == datadog.Title(
+        name="Load high",
+        transition="Recovered",
+        priority="P1",
+        scope="availability-zone:us-east-1a, role:computing-node",
+    )
+    assert datadog.read_title("[prod] Disk full") == datadog.Title(name="[prod] Disk full")
