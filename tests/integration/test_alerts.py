@@ -289,8 +289,15 @@ def test_rate_limited_integrations_get_429(http: httpx.Client, api: Api) -> None
     assert codes == [202, 202, 429]
 
 
+def integration(http: httpx.Client, kind: str, name: str | None = None) -> str:
+    """A new integration of `kind`; its key."""
+    created = http.post("/api/v1/integrations", json={"name": name or kind, "kind": kind})
+    assert created.status_code == 201, created.text
+    return str(created.json()["key"])
+
+
 def test_datadog_grafana_and_generic_webhooks(http: httpx.Client, api: Api) -> None:
-    key = http.post("/api/v1/integrations", json={"name": "any", "kind": "generic"}).json()["key"]
+    key = integration(http, "generic")
     generic = httpx.post(
         f"{api.url}/api/v1/integrations/{key}/generic",
         json={"title": "Queue backlog", "severity": "warning", "service": "payments"},
@@ -298,6 +305,7 @@ def test_datadog_grafana_and_generic_webhooks(http: httpx.Client, api: Api) -> N
     assert generic.status_code == 202
     ref = generic.json()["incidents_opened"][0]
     assert http.get(f"/api/v1/incidents/{ref}").json()["severity"] == "SEV-3"
+    key = integration(http, "datadog")
     datadog = httpx.post(
         f"{api.url}/api/v1/integrations/{key}/datadog",
         json={
@@ -320,6 +328,7 @@ def test_datadog_grafana_and_generic_webhooks(http: httpx.Client, api: Api) -> N
         },
     )
     assert recovered.json()["resolved"] == 1
+    key = integration(http, "grafana")
     grafana = httpx.post(
         f"{api.url}/api/v1/integrations/{key}/grafana",
         json={

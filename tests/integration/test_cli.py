@@ -182,6 +182,9 @@ def test_alert_change_and_integration_verbs(cli: Api, monkeypatch: pytest.Monkey
     assert code == 0
     assert "key (shown once)" in out
     assert "/api/v1/integrations/" in out
+    assert "/alertmanager" in out
+    assert "/grafana" not in out  # only the URL of its own kind
+    assert "/v2/enqueue" not in out
     code, out, _ = run("integrations", "list")
     assert "prom" in out
     assert run("integrations", "revoke", "prom")[0] == 0

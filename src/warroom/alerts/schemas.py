@@ -105,7 +105,11 @@ class IntegrationOut(BaseModel):
     created_at: datetime
     revoked_at: datetime | None
     key: str | None = Field(default=None, description="Shown once, when created")
-    urls: dict[str, str] = Field(default_factory=dict)
+    urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Shown once, when created: where this kind of integration sends "
+        "(its webhook URL; for pagerduty the Events API v2 endpoints, key as routing_key)",
+    )
 
 
 class AlertOut(BaseModel):

@@ -75,6 +75,7 @@ class Sender:
     scope: str
     name: str
     integration_id: int | None = None
+    kind: str | None = None  # an integration's: the one format it may send
     service: str | None = None
     resolve_timeout: int | None = None
     rate_limit_per_minute: int | None = None
@@ -159,6 +160,7 @@ def find_integration(db: Database, key: str) -> Sender | None:
         scope=f"integration:{row.id}",
         name=row.name,
         integration_id=row.id,
+        kind=row.kind,
         service=row.service,
         resolve_timeout=row.resolve_timeout_seconds,
         rate_limit_per_minute=row.rate_limit_per_minute,
@@ -167,14 +169,15 @@ def find_integration(db: Database, key: str) -> Sender | None:
     return sender
 
 
-def _urls(base: str, key: str) -> dict[str, str]:
-    return {
-        "alertmanager": f"{base}/api/v1/integrations/{key}/alertmanager",
-        "grafana": f"{base}/api/v1/integrations/{key}/grafana",
-        "datadog": f"{base}/api/v1/integrations/{key}/datadog",
-        "generic": f"{base}/api/v1/integrations/{key}/generic",
-        "pagerduty_events_v2": f"{base}/v2/enqueue (routing_key = the key)",
-    }
+def intake_urls(kind: str, base: str = "", key: str = "{key}") -> dict[str, str]:
+    """Where an integration of `kind` sends: its one webhook URL, or for PagerDuty the
+    Events API v2 (alert and change events, the key as `routing_key`)."""
+    if kind == "pagerduty":
+        return {
+            "pagerduty_events_v2": f"{base}/v2/enqueue",
+            "pagerduty_change_events": f"{base}/v2/change/enqueue",
+        }
+    return {kind: f"{base}/api/v1/integrations/{key}/{kind}"}
 
 
 def _out(row: Integration, key: str | None = None, base: str = "") -> IntegrationOut:
@@ -187,7 +190,7 @@ def _out(row: Integration, key: str | None = None, base: str = "") -> Integratio
         created_at=row.created_at,
         revoked_at=row.revoked_at,
         key=key,
-        urls=_urls(base, key) if key else {},
+        urls=intake_urls(row.kind, base, key) if key else {},
     )
 
 

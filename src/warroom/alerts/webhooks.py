@@ -3,9 +3,10 @@ Events API v2, as senders post them.
 
 Bodies are read by hand rather than through a pydantic body parameter: the size cap
 (512 KB → 413) applies before parsing, and each format answers errors in its own wire
-shape (PagerDuty's `{"status": "invalid event", "errors": [...]}` on /v2/*). A parsed
-delivery goes to the process's `IntakeWriter` (group commit); the answer comes once it
-is stored.
+shape (PagerDuty's `{"status": "invalid event", "errors": [...]}` on /v2/*). An
+integration has one kind: its key on another format's endpoint is refused (403, saying
+where it sends), before anything is parsed or stored. A parsed delivery goes to the
+process's `IntakeWriter` (group commit); the answer comes once it is stored.
 
 The app answers these paths through `intake_route` and `answer`, before FastAPI's
 middleware, routing and exception machinery, which cost more than everything else a
@@ -45,11 +46,14 @@ Parsed = TypeVar("Parsed")
 
 
 class IntakeError(Exception):
-    def __init__(self, status: int, message: str, errors: list[str] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, errors: list[str] | None = None, code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.errors = errors or [message]
+        self.code = code or ("invalid" if status in (400, 422) else "rejected")
 
 
 def _json(body: Any, status: int) -> Response:
@@ -75,7 +79,19 @@ async def _json_body(request: Request) -> Any:
         raise IntakeError(400, f"malformed JSON: {exc}") from None
 
 
-async def _sender(request: Request, key: str) -> Sender:
+def _wrong_kind(sender: Sender) -> IntakeError:
+    """A key used on another format's endpoint: refused, saying where it belongs (with
+    `{key}` in place of the key, which is a secret)."""
+    kind = sender.kind or "unknown"
+    where = " or ".join(f"POST {url}" for url in service.intake_urls(kind).values())
+    message = f"this key belongs to a {kind} integration, which sends to {where}"
+    if kind == "pagerduty":
+        message += " with the key as routing_key"
+    return IntakeError(403, message, code="wrong_integration_kind")
+
+
+async def _sender(request: Request, key: str, kind: str) -> Sender:
+    """The integration of `key`, which must be of `kind` (the endpoint's format)."""
     db = request.app.state.db
     # Cached for a few seconds per process (service.INTEGRATION_TTL): no thread hop and
     # no query for a known key; a miss asks the database from a worker thread.
@@ -84,6 +100,8 @@ async def _sender(request: Request, key: str) -> Sender:
         found = await run_in_threadpool(service.find_integration, db, key)
     if found is None:
         raise IntakeError(404, "unknown integration key")
+    if found.kind != kind:
+        raise _wrong_kind(found)
     per_minute = found.rate_limit_per_minute
     if per_minute and not limiter.allow(service.hash_key(key), per_minute):
         raise IntakeError(429, "Requests for this integration are arriving too quickly")
@@ -104,11 +122,11 @@ async def _store(
     )
 
 
-def _webhook(parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
+def _webhook(kind: str, parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
     async def receive(request: Request) -> Response:
         try:
             raw = await _json_body(request)
-            sender = await _sender(request, request.path_params["key"])
+            sender = await _sender(request, request.path_params["key"], kind)
             try:
                 parsed = parse(raw)
             except FormatError as exc:
@@ -117,7 +135,7 @@ def _webhook(parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
             events = parsed.events if isinstance(parsed, Batch) else [parsed]
             result = await _store(request, sender, events, batch)
         except IntakeError as exc:
-            body = error_body("invalid" if exc.status in (400, 422) else "rejected", exc.message)
+            body = error_body(exc.code, exc.message)
             body["error"]["errors"] = exc.errors
             return _json(body, exc.status)
         return _json(result.model_dump(), 202)
@@ -126,10 +144,10 @@ def _webhook(parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
 
 
 WEBHOOKS: dict[str, Endpoint] = {
-    "alertmanager": _webhook(alertmanager.parse),
-    "grafana": _webhook(grafana.parse),
-    "datadog": _webhook(datadog.parse),
-    "generic": _webhook(generic.parse),
+    "alertmanager": _webhook("alertmanager", alertmanager.parse),
+    "grafana": _webhook("grafana", grafana.parse),
+    "datadog": _webhook("datadog", datadog.parse),
+    "generic": _webhook("generic", generic.parse),
 }
 
 
@@ -151,9 +169,10 @@ def _routing_key(raw: Any) -> str:
 async def _pagerduty_input(
     request: Request, parse: Callable[[Any], Parsed]
 ) -> tuple[Sender, Parsed]:
-    """The sender (by `routing_key`) and the parsed document of an Events API request."""
+    """The sender (by `routing_key`, of a pagerduty integration) and the parsed document
+    of an Events API request."""
     raw = await _json_body(request)
-    sender = await _sender(request, _routing_key(raw))
+    sender = await _sender(request, _routing_key(raw), "pagerduty")
     try:
         return sender, parse(raw)
     except FormatError as exc:

@@ -103,7 +103,7 @@ def integration_create(
     token: Token = None,
     as_json: Json = False,
 ) -> None:
-    """Create an integration; prints its key and URLs once."""
+    """Create an integration; prints its key and the URL its kind sends to, once."""
     body = {"name": name, "kind": kind, **({"service": service} if service else {})}
     with api_session(url, token) as api:
         created = api.post("/api/v1/integrations", body)
@@ -113,6 +113,8 @@ def integration_create(
     out.print(f"key (shown once): {created['key']}", highlight=False)
     for label, target in created["urls"].items():
         out.print(f"  {label}: {target}", highlight=False)
+    if created["kind"] == "pagerduty":
+        out.print("  (the key is the routing_key of each event)", highlight=False)
 
 
 @integrations_app.command("list")
