@@ -1,9 +1,11 @@
-"""Intake as senders configure it, over real HTTP: Datadog's default payload, and one
-kind per integration (a key works on its own format's endpoint only)."""
+"""Intake as senders configure it, over real HTTP: Datadog's default payload, one kind
+per integration (a key works on its own format's endpoint only), and change events
+stored once however often they are retried."""
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +142,66 @@ def test_a_created_pagerduty_integration_shows_the_events_api(http: httpx.Client
         "pagerduty_events_v2": f"{api.url}/v2/enqueue",
         "pagerduty_change_events": f"{api.url}/v2/change/enqueue",
     }
+
+
+# --- change events, once -----------------------------------------------------------------
+
+
+def test_a_retried_change_is_recorded_once(http: httpx.Client, api: Api) -> None:
+    change = {
+        "service": "api-service",
+        "summary": "Deploy v2.3.1",
+        "source": "argo",
+        "occurred_at": "2025-11-01T11:30:00Z",
+        "details": {"commit": "abc123", "by": "ci"},
+        "links": [{"href": "https://ci.example.com/run/7", "text": "run 7"}],
+    }
+    first = http.post("/api/v1/changes", json=change)
+    assert first.status_code == 201, first.text
+    assert first.json()["duplicate"] is False
+
+    again = http.post(
+        "/api/v1/changes",
+        json={
+            **change,
+            "occurred_at": "2025-11-01T12:30:00+01:00",  # the same instant, another zone
+            "details": {"by": "ci", "commit": "abc123"},  # the same details, another order
+        },
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["duplicate"] is True
+    assert again.json()["id"] == first.json()["id"]
+    assert count(api, ChangeEvent) == 1
+
+    later = http.post("/api/v1/changes", json={**change, "occurred_at": "2025-11-01T11:45:00Z"})
+    other = http.post("/api/v1/changes", json={**change, "summary": "Deploy v2.3.2"})
+    assert (later.status_code, other.status_code) == (201, 201)
+    assert count(api, ChangeEvent) == 3
+
+
+def test_retries_arriving_together_store_one_change(http: httpx.Client, api: Api) -> None:
+    change = {"service": "api-service", "summary": "Flag on", "occurred_at": "2025-11-01T11:00Z"}
+
+    def send(_: int) -> int:
+        with api.client("responder") as client:
+            return client.post("/api/v1/changes", json=change).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(send, range(6)))
+    assert codes == [200] * 5 + [201]
+    assert count(api, ChangeEvent) == 1
+
+
+def test_a_retried_pagerduty_change_event_is_recorded_once(http: httpx.Client, api: Api) -> None:
+    key = integration(http, "pagerduty")["key"]
+    event = json.loads((PAYLOADS / "pagerduty_change.json").read_text())
+    event["routing_key"] = key
+
+    first = httpx.post(f"{api.url}/v2/change/enqueue", json=event)
+    retry = httpx.post(f"{api.url}/v2/change/enqueue", json=event)
+    assert (first.status_code, retry.status_code) == (202, 202)
+    assert first.json() == {"status": "success", "message": "Change event processed"}
+    assert retry.json() == {"status": "success", "message": "Change event already processed"}
+    assert count(api, ChangeEvent) == 1
+    listed = http.get("/api/v1/changes", params={"since": "2020-01-01T00:00:00Z"}).json()
+    assert [c["summary"] for c in listed] == [event["payload"]["summary"]]

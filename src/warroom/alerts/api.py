@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from warroom.alerts import service
 from warroom.alerts.formats import customer
@@ -59,9 +59,18 @@ def incident_changes(ref: str, _ctx: Reader, db: Db) -> list[ChangeOut]:
     return service.changes_before(db, ref)
 
 
-@router.post("/api/v1/changes", status_code=201)
-def record_change(body: ChangeIn, ctx: Responder, db: Db) -> ChangeOut:
-    return service.record_change(db, ctx, body)
+@router.post(
+    "/api/v1/changes",
+    status_code=201,
+    responses={200: {"model": ChangeOut, "description": "Already recorded (a retry)"}},
+)
+def record_change(body: ChangeIn, ctx: Responder, db: Db, response: Response) -> ChangeOut:
+    """Record a change; the same change again (content and time) is stored once and
+    answered 200 with the stored change, `duplicate: true`."""
+    recorded = service.record_change(db, ctx, body)
+    if recorded.duplicate:
+        response.status_code = 200
+    return recorded
 
 
 @router.get("/api/v1/changes")

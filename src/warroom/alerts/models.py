@@ -94,10 +94,14 @@ class AlertDelivery(Base):
 
 
 class ChangeEvent(Base):
-    """A deploy or config change to a service (runbook: check recent deployments)."""
+    """A deploy or config change to a service (runbook: check recent deployments), stored
+    once: `digest` identifies its content and time (`alerts.changes`)."""
 
     __tablename__ = "change_events"
-    __table_args__ = (Index("ix_change_events_service_occurred_at", "service", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_change_events_service_occurred_at", "service", "occurred_at"),
+        Index("ix_change_events_digest", "digest", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     service: Mapped[str | None] = mapped_column(String(200), default=None)
@@ -111,6 +115,8 @@ class ChangeEvent(Base):
         ForeignKey("integrations.id", ondelete="SET NULL"), default=None
     )
     recorded_by: Mapped[str] = mapped_column(String(200))
+    # None for changes stored before digests existed (migration 0010).
+    digest: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class HealthCheckState(Base):

@@ -158,6 +158,11 @@ class ChangeOut(BaseModel):
     details: dict[str, Any]
     links: list[dict[str, str]]
     recorded_by: str
+    duplicate: bool = Field(
+        default=False,
+        description="True when this change was stored already (same content and time): "
+        "a retry, answered with the stored change and nothing added",
+    )
 
 
 class IngestResult(BaseModel):

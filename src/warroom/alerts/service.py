@@ -33,6 +33,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, lazyload
 
+from warroom.alerts import changes
 from warroom.alerts.formats.model import AlertEvent
 from warroom.alerts.formats.model import ChangeEvent as ChangeEventIn
 from warroom.alerts.formats.routing import RouteDecision, route
@@ -956,40 +957,41 @@ def _change_out(row: ChangeEvent) -> ChangeOut:
 
 
 def record_change(db: Database, ctx: Context, data: ChangeIn) -> ChangeOut:
+    """Record a change, once: a retry gets the stored one back, `duplicate` set."""
     ctx.config.check_services([data.service], field="service")
+    values = {
+        "service": data.service,
+        "summary": data.summary,
+        "source": data.source,
+        "occurred_at": data.occurred_at or ctx.now,
+        "received_at": ctx.now,
+        "details": data.details,
+        "links": data.links,
+        "integration_id": None,
+        "recorded_by": ctx.actor,
+    }
     with db.write() as session:
-        row = ChangeEvent(
-            service=data.service,
-            summary=data.summary,
-            source=data.source,
-            occurred_at=data.occurred_at or ctx.now,
-            received_at=ctx.now,
-            details=data.details,
-            links=data.links,
-            recorded_by=ctx.actor,
-        )
-        session.add(row)
-        session.flush()
-        return _change_out(row)
+        row, duplicate = changes.insert_once(session, values)
+        return _change_out(row).model_copy(update={"duplicate": duplicate})
 
 
 def record_pagerduty_change(
     db: Database, sender: Sender, event: ChangeEventIn, now: datetime
-) -> None:
+) -> bool:
+    """Record a PagerDuty change event, once; True when it was stored already."""
+    values = {
+        "service": event.service or sender.service,
+        "summary": event.summary,
+        "source": event.source_name,
+        "occurred_at": event.occurred_at or now,
+        "received_at": now,
+        "details": event.details,
+        "links": event.links,
+        "integration_id": sender.integration_id,
+        "recorded_by": sender.actor,
+    }
     with db.write() as session:
-        session.add(
-            ChangeEvent(
-                service=event.service or sender.service,
-                summary=event.summary,
-                source=event.source_name,
-                occurred_at=event.occurred_at or now,
-                received_at=now,
-                details=event.details,
-                links=event.links,
-                integration_id=sender.integration_id,
-                recorded_by=sender.actor,
-            )
-        )
+        return changes.insert_once(session, values)[1]
 
 
 def list_changes(

@@ -192,12 +192,14 @@ async def pagerduty_change(request: Request) -> Response:
     try:
         sender, change = await _pagerduty_input(request, pagerduty.parse_change)
         state = request.app.state
-        await run_in_threadpool(
+        duplicate = await run_in_threadpool(
             service.record_pagerduty_change, state.db, sender, change, state.clock.now()
         )
     except IntakeError as exc:
         return _pagerduty_error(exc)
-    return _json({"status": "success", "message": "Change event processed"}, 202)
+    # A retry is answered as the first was (a sender may retry until it sees success).
+    message = "Change event already processed" if duplicate else "Change event processed"
+    return _json({"status": "success", "message": message}, 202)
 
 
 # --- as routes (the OpenAPI document, and the way in where `answer` is not used) -----
