@@ -59,11 +59,15 @@ def test_declare_show_list_and_the_incident_verbs(cli: Api) -> None:
         "dave",
         "on_call_engineer",
         "missing",
-        "connection pool exhausted",
-        "severity SEV-1 → SEV-2",
+        "Note: connection pool exhausted",
+        "Severity changed from SEV-1 to SEV-2",
+        "Assessment recorded: user impact: checkout fails; security incident: no",
+        "Status changed from investigating to identified: bad deploy",
+        "dave is now engineering lead",
         "Response due",
     ):
         assert text in out, text
+    assert "{" not in out and "'" not in out  # no JSON or Python reprs
 
     code, out, _ = run("show", "incident-2025-11-01-001", "--json")
     shown = json.loads(out)
@@ -122,6 +126,15 @@ def test_auth_problems_are_reported_not_raised(cli: Api, monkeypatch: pytest.Mon
     code, _, err = run("list", "--url", "http://127.0.0.1:9", "--token", "x")
     assert code == 1
     assert "cannot reach warroom" in err
+
+
+def test_declare_with_a_symptom_shows_the_suggested_playbook(cli: Api) -> None:
+    code, out, _ = run("declare", "sev-2", "Orders slow", "--symptom", "connection pool exhausted")
+    assert code == 0
+    assert "Orders slow" in out
+    assert "Database Issues" in out  # as `playbook --symptom` shows it
+    assert "pg_stat_activity" in out
+    assert "connection pool exhausted" in out
 
 
 def test_tasks_phase_and_playbook_verbs(cli: Api) -> None:

@@ -70,7 +70,12 @@ def declare(
         body["commander"] = commander
     with api_session(url, token) as api:
         incident = api.post("/api/v1/incidents", body)
+        # What you saw suggests a playbook: show it now, as `playbook --symptom` does.
+        wanted = symptom and not as_json
+        suggested = api.get(incident_path(incident["ref"], "playbook")) if wanted else None
     _show(incident, as_json, render.incident_panel)
+    if suggested is not None:
+        out.print(render.playbook(suggested))
 
 
 def list_(
@@ -110,7 +115,7 @@ def list_(
     elif not items:
         out.print("no incidents")
     else:
-        out.print(render.incident_table(items))
+        out.print(render.incident_table(items, out.width))
 
 
 def show(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) -> None:

@@ -6,10 +6,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from warroom.timeline.describe import describe
 
 SEVERITY_STYLE = {
     "SEV-1": "bold white on red",
@@ -40,92 +43,54 @@ def print_json(console: Console, data: Any) -> None:
     console.print_json(json.dumps(data), highlight=False)
 
 
-def incident_table(items: list[dict[str, Any]]) -> Table:
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column("Ref", no_wrap=True)
-    table.add_column("Sev", no_wrap=True)
-    for column in ("Status", "Title", "Services", "Declared", "Response"):
-        table.add_column(column)
+# Below this many columns `list` leaves out services and declaration time, so that ref,
+# severity, status and response stay whole on one line (80 columns fit a title of ~20).
+WIDE = 140
+
+
+def _one_line(text: str) -> Text:
+    return Text(" ".join(text.split()), no_wrap=True, overflow="ellipsis")
+
+
+def incident_table(items: list[dict[str, Any]], width: int = WIDE) -> Table:
+    """One line per incident; ref, severity, status and response never wrap or shrink."""
+    wide = width >= WIDE
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
+    table.add_column("Ref", no_wrap=True, min_width=24)
+    table.add_column("Sev", no_wrap=True, min_width=5)
+    table.add_column("Status", no_wrap=True, min_width=13)
+    table.add_column("Response", no_wrap=True, min_width=9)
+    # Title and services give way (cut short with …, never wrapped) when space runs out.
+    table.add_column("Title", min_width=10)
+    if wide:
+        table.add_column("Services", max_width=30)
+        table.add_column("Declared", no_wrap=True)
     for item in items:
-        response = (
-            Text("breached", style="bold red")
-            if item["response_breached"]
-            else Text(
-                "ack'd"
-                if item["acknowledged_at"]
-                else f"due {when(item['response_due_at'])[11:16]}"
-            )
-        )
-        table.add_row(
+        if item["response_breached"]:
+            response = Text("breached", style="bold red")
+        elif item["acknowledged_at"]:
+            response = Text("ack'd")
+        else:
+            response = Text(f"due {when(item['response_due_at'])[11:16]}")
+        row: list[Any] = [
             item["ref"],
-            _severity(item["severity"]),
+            Text(item["severity"], style=SEVERITY_STYLE.get(item["severity"], "bold")),
             Text(item["status"], style=STATUS_STYLE.get(item["status"], "")),
-            item["title"],
-            ", ".join(item["services"]) or "—",
-            when(item["declared_at"])[5:16],
             response,
-        )
+            _one_line(item["title"]),
+        ]
+        if wide:
+            row += [_one_line(", ".join(item["services"]) or "—"), when(item["declared_at"])[5:16]]
+        table.add_row(*row)
     return table
 
 
 def _event_text(event: dict[str, Any]) -> str:
-    d: dict[str, Any] = event.get("data") or {}
-    match event["kind"]:
-        case "incident_declared":
-            return f"declared {d.get('severity')}: {d.get('title')}"
-        case "incident_acknowledged":
-            return "acknowledged" + (
-                " (response time breached)" if d.get("response_breached") else ""
-            )
-        case "severity_changed":
-            return f"severity {d.get('from')} → {d.get('to')}"
-        case "title_changed":
-            return f"title → {d.get('to')}"
-        case "summary_changed":
-            return "summary updated"
-        case "services_changed":
-            return f"services → {', '.join(d.get('to') or []) or '—'}"
-        case "role_assigned":
-            return f"{d.get('role')} → {d.get('person')}"
-        case "role_unassigned":
-            return f"{d.get('role')} unassigned ({d.get('person')})"
-        case "note_added":
-            return str(d.get("text"))
-        case "assessment_recorded":
-            return "assessment: " + "; ".join(f"{k}={v}" for k, v in d.items())
-        case "status_changed":
-            return f"status {d.get('from')} → {d.get('to')}" + (
-                f": {d['note']}" if d.get("note") else ""
-            )
-        case "incident_resolved":
-            return f"resolved: {d.get('summary')}"
-        case "incident_reopened":
-            return "reopened" + (f": {d['reason']}" if d.get("reason") else "")
-        case "phase_changed":
-            skipped = f" (skipped {', '.join(d['skipped'])})" if d.get("skipped") else ""
-            return f"phase {d.get('from')} → {d.get('to')}{skipped}"
-        case "task_completed":
-            return f"task {d.get('task')} done: {d.get('text')}"
-        case "symptoms_recorded":
-            return "symptoms: " + "; ".join(d.get("symptoms") or [])
-        case "escalation_step":
-            who = ", ".join(d.get("people") or []) or "nobody"
-            return f"escalation step {d.get('step')} ({d.get('label')}): paging {who}"
-        case "page_sent":
-            return f"paged {d.get('person')} via {d.get('method')}"
-        case "page_suppressed":
-            return f"page to {d.get('person')} suppressed: {d.get('reason')}"
-        case "response_sla_warning":
-            return "response time 80% used, not acknowledged"
-        case "response_sla_breached":
-            return "response time breached"
-        case "alert_attached":
-            return f"alert {d.get('source')}: {d.get('summary')}"
-        case "alert_resolved":
-            return f"alert resolved ({d.get('resolved_by')}): {d.get('summary')}"
-        case "all_alerts_resolved":
-            return "all alerts resolved" + (" — auto-resolving" if d.get("auto_resolve") else "")
-    return json.dumps(d)
+    """The server's sentence for the event; ours for a server that sends none."""
+    text = event.get("text")
+    if isinstance(text, str) and text:
+        return text
+    return describe(str(event.get("kind", "")), event.get("data") or {})
 
 
 def timeline_table(events: list[dict[str, Any]]) -> Table:

@@ -1,0 +1,276 @@
+"""Timeline events in words: one sentence per kind, for people (API `text`, CLI timeline).
+
+Pure and light (no I/O, no third-party imports), so the CLI can use it without cost.
+An event whose writer put a plain-English `message` in its data is described by it;
+a kind this module does not know is still told in words, never as a repr or JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+Data = Mapping[str, Any]
+
+
+def describe(kind: str, data: Data | None) -> str:
+    """One readable sentence for a timeline event."""
+    d: Data = data if isinstance(data, Mapping) else {}
+    message = d.get("message")
+    if isinstance(message, str) and message.strip():
+        return message.strip()
+    sentence = _KINDS.get(kind)
+    if sentence is not None:
+        try:
+            return sentence(_Fields(d))
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+            pass  # data missing or of an unexpected shape: the generic sentence still reads
+    return _generic(kind, d)
+
+
+# --- words for values -----------------------------------------------------------------
+
+
+def words(value: Any) -> str:
+    """A value as a person would write it: yes/no, lists with commas, no quotes or braces."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return _time(value) or value
+    if isinstance(value, Mapping):
+        parts = [f"{_label(k)} {words(v)}" for k, v in value.items() if v not in (None, "", [])]
+        return "; ".join(parts) or "none"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(words(v) for v in value) or "none"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _label(key: Any) -> str:
+    return f"{str(key).replace('_', ' ')}:"
+
+
+def _time(text: str) -> str | None:
+    """An ISO 8601 instant as `2025-11-01 12:15 UTC`; None when `text` is not one."""
+    if len(text) < 16 or text[4:5] != "-" or "T" not in text:
+        return None
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(UTC)
+    return instant.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration(seconds: Any) -> str:
+    total = int(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
+
+
+def _role(name: Any) -> str:
+    if not isinstance(name, str) or not name:
+        raise KeyError("role")
+    return name.replace("_", " ")
+
+
+def _with(text: str, detail: Any, sep: str = ": ") -> str:
+    """`text` followed by `detail` when there is one (free text as written)."""
+    if detail in (None, "", [], {}):
+        return text
+    return f"{text}{sep}{detail if isinstance(detail, str) else words(detail)}"
+
+
+def _generic(kind: str, d: Data) -> str:
+    head = (kind or "event").replace("_", " ").strip().capitalize() or "Event"
+    details = "; ".join(f"{_label(k)} {words(v)}" for k, v in d.items() if v not in (None, "", []))
+    return f"{head}: {details}" if details else head
+
+
+# --- one sentence per kind ------------------------------------------------------------
+
+
+class _Fields:
+    """An event's data as words: `f["key"]` raises KeyError when the value is missing or
+    empty (the generic sentence is used then); `f.get("key")` is None instead."""
+
+    def __init__(self, data: Data) -> None:
+        self.raw = data
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str) -> str | None:
+        value = self.raw.get(key)
+        if value is None or value == "" or value == [] or value == {}:
+            return None
+        return words(value)
+
+
+def _declared(f: _Fields) -> str:
+    text = f"Declared {f['severity']}: {f['title']}"
+    extras = []
+    for key, label in (
+        ("services", "services"),
+        ("incident_commander", "commander"),
+        ("response_due_at", "response due"),
+    ):
+        if f.get(key):
+            extras.append(f"{label} {f[key]}")
+    opened = f.raw.get("opened_by_alert")
+    if isinstance(opened, Mapping):
+        source = _Fields(opened).get("source")
+        extras.append(f"opened by an alert from {source}" if source else "opened by an alert")
+    if f.get("unknown_service"):
+        extras.append(f"service {f['unknown_service']} is not configured, so none was set")
+    return f"{text} ({'; '.join(extras)})" if extras else text
+
+
+def _acknowledged(f: _Fields) -> str:
+    text = "Acknowledged"
+    seconds = f.raw.get("seconds_to_acknowledge")
+    if seconds is not None:
+        after = _duration(seconds)
+        text += " at declaration" if after == "0 s" else f" {after} after declaration"
+    if f.raw.get("response_breached") is True:
+        text += ", after the response time had run out"
+    return text
+
+
+def _role_assigned(f: _Fields) -> str:
+    text = f"{f['person']} is now {_role(f.raw['role'])}"
+    return f"{text} (was {f['previous']})" if f.get("previous") else text
+
+
+# The runbook's assessment questions in its order (JSON columns may not keep key order).
+_ASSESSMENT_ORDER = (
+    "user_impact",
+    "users_affected",
+    "systems_impacted",
+    "data_at_risk",
+    "security_incident",
+)
+
+
+def _assessment(f: _Fields) -> str:
+    answers = {k: f.raw[k] for k in _ASSESSMENT_ORDER if k in f.raw}
+    answers.update({k: v for k, v in sorted(f.raw.items()) if k not in (*answers, "answers")})
+    extra = f.raw.get("answers")
+    if isinstance(extra, Mapping):
+        answers.update(sorted(extra.items()))
+    return _with("Assessment recorded", answers)
+
+
+def _moved(what: str) -> Callable[[_Fields], str]:
+    def sentence(f: _Fields) -> str:
+        text = f"{what} changed from {f['from']} to {f['to']}"
+        if f.get("skipped"):
+            text += f", skipping {f['skipped']}"
+        return _with(text, f.get("note"))
+
+    return sentence
+
+
+def _task_done(f: _Fields) -> str:
+    return _with(f"Task {f['task']} done: {f['text']}", f.get("note"), " — note: ")
+
+
+def _escalation_step(f: _Fields) -> str:
+    step = f"Escalation step {f['step']}"
+    if f.get("label"):
+        step += f" ({f['label']})"
+    if f.get("round") not in (None, "1"):
+        step += f", round {f['round']}"
+    text = f"{step}: paging {f['people']}" if f.get("people") else f"{step}: nobody to page"
+    if f.get("unresolved"):
+        text += f"; not found: {f['unresolved']}"
+    if f.get("no_contact_method"):
+        text += f"; no way to reach {f['no_contact_method']}"
+    return text
+
+
+def _page_suppressed(f: _Fields) -> str:
+    text = f"Page to {f['person']} by {f['method']} held back"
+    text = _with(text, f.get("reason"))
+    return (
+        f"{text} ({f['suppressed_total']} held back so far)" if f.get("suppressed_total") else text
+    )
+
+
+def _sla_warning(f: _Fields) -> str:
+    text = "Response time nearly up and not acknowledged"
+    if f.get("response_due_at"):
+        text += f" (due {f['response_due_at']})"
+    return _with(text, f.get("told"), "; told ")
+
+
+def _alert_attached(f: _Fields) -> str:
+    verb = "fired again" if f.raw.get("refired") is True else "attached"
+    text = f"Alert from {f['source']} {verb}: {f['summary']}"
+    return f"{text} ({f['severity']})" if f.get("severity") else text
+
+
+def _all_resolved(f: _Fields) -> str:
+    if f.raw.get("auto_resolve") is True:
+        return "All alerts resolved; the incident resolves itself (routing rule)"
+    return "All alerts resolved"
+
+
+_KINDS: dict[str, Callable[[_Fields], str]] = {
+    "incident_declared": _declared,
+    "incident_acknowledged": _acknowledged,
+    "severity_changed": _moved("Severity"),
+    "title_changed": lambda f: f"Title changed to: {f['to']}",
+    "summary_changed": lambda f: _with("Summary updated", f.get("summary")),
+    "services_changed": lambda f: (
+        f"Services changed from {f.get('from') or 'none'} to {f.get('to') or 'none'}"
+    ),
+    "role_assigned": _role_assigned,
+    "role_unassigned": lambda f: f"{f['person']} is no longer {_role(f.raw['role'])}",
+    "note_added": lambda f: _with("Note", f.get("text")),
+    "assessment_recorded": _assessment,
+    "status_changed": _moved("Status"),
+    "incident_resolved": lambda f: _with("Resolved", f.get("summary")),
+    "incident_reopened": lambda f: _with("Reopened", f.get("reason")),
+    "phase_changed": _moved("Phase"),
+    "symptoms_recorded": lambda f: _with("Symptoms recorded", f.get("symptoms")),
+    "task_completed": _task_done,
+    "task_reopened": lambda f: f"Task {f['task']} reopened: {f['text']}",
+    "escalation_step": _escalation_step,
+    "escalation_skipped": lambda f: _with(
+        f"Escalation step {f['step']} skipped: nobody to page, went on to the next",
+        f.get("reason"),
+        " — ",
+    ),
+    "page_sent": lambda f: f"Paged {f['person']} by {f['method']}",
+    "page_failed": lambda f: _with(
+        f"Page to {f['person']} by {f['method']} failed", f.get("error")
+    ),
+    "page_suppressed": _page_suppressed,
+    "response_sla_warning": _sla_warning,
+    "response_sla_breached": lambda f: (
+        _with("Response time breached: not acknowledged by", f.get("response_due_at"), " ")
+        if f.get("response_due_at")
+        else "Response time breached"
+    ),
+    "alert_attached": _alert_attached,
+    "alert_resolved": lambda f: (
+        f"Alert resolved by {f.get('resolved_by') or 'its sender'}: {f['summary']}"
+    ),
+    "all_alerts_resolved": _all_resolved,
+}
+
+KNOWN_KINDS = frozenset(_KINDS)
