@@ -34,9 +34,10 @@ ITEMS = [
 
 
 def _lines(width: int) -> list[str]:
-    console = Console(file=io.StringIO(), width=width, color_system=None)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None)
     console.print(render.incident_table(ITEMS, console.width))
-    return console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    return buffer.getvalue().splitlines()
 
 
 @pytest.mark.parametrize("width", [80, 100, 160])

@@ -196,8 +196,9 @@ def test_data_of_an_unexpected_shape_falls_back_to_words() -> None:
 _plain = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 -", max_size=12)
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _plain,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(_plain.filter(bool), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(_plain.filter(bool), children, max_size=4)
+    ),
     max_leaves=8,
 )
 

@@ -115,7 +115,7 @@ class _Fields:
 
     def get(self, key: str) -> str | None:
         value = self.raw.get(key)
-        if value is None or value == "" or value == [] or value == {}:
+        if value is None or value in ("", [], {}):
             return None
         return words(value)
 
