@@ -375,14 +375,6 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
                 check_target(("escalation_policies", i, "steps", j, "targets", k), target)
     for name, target in config.positions.items():
         check_target(("positions", name), target)
-    for i, integration in enumerate(config.integrations):
-        if integration.key() is None:
-            problems.append(
-                (
-                    ("integrations", i, "key_env"),
-                    f"environment variable {integration.key_env} is not set",
-                )
-            )
     for i, schedule in enumerate(config.schedules):
         for j, layer in enumerate(schedule.layers):
             for k, person in enumerate(layer.participants):
@@ -404,8 +396,26 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
     return problems
 
 
-def parse_config(text: str, filename: str = "<config>", base: Path | None = None) -> Config:
-    """Validate YAML text into a Config; raise ConfigError listing every problem with its line."""
+def _missing_secrets(config: Config) -> list[tuple[Path_, str]]:
+    return [
+        (("integrations", i, "key_env"), f"environment variable {integration.key_env} is not set")
+        for i, integration in enumerate(config.integrations)
+        if integration.key() is None
+    ]
+
+
+def parse_config(
+    text: str,
+    filename: str = "<config>",
+    base: Path | None = None,
+    *,
+    warnings: list[ConfigProblem] | None = None,
+) -> Config:
+    """Validate YAML text into a Config; raise ConfigError listing every problem with its line.
+
+    A secret missing from this environment (an integration's key variable) is an error,
+    as the server needs it; given a `warnings` list, it goes there instead (checking a
+    file away from the server)."""
     try:
         node = yaml.compose(text)
     except yaml.YAMLError as exc:
@@ -430,6 +440,11 @@ def parse_config(text: str, filename: str = "<config>", base: Path | None = None
         raise ConfigError(problems) from exc
     refs = _cross_references(config)
     refs += config.load_runbooks(base or Path(filename).parent)
+    secrets = _missing_secrets(config)
+    if warnings is None:
+        refs += secrets
+    else:
+        warnings += [ConfigProblem(filename, _line_of(p, lines), _dotted(p), m) for p, m in secrets]
     if refs:
         raise ConfigError(
             [ConfigProblem(filename, _line_of(p, lines), _dotted(p), m) for p, m in refs]
@@ -437,12 +452,13 @@ def parse_config(text: str, filename: str = "<config>", base: Path | None = None
     return config
 
 
-def load_config(path: Path | None) -> Config:
-    """The config at `path`, or an empty one (any service name accepted) when there is none."""
+def load_config(path: Path | None, *, warnings: list[ConfigProblem] | None = None) -> Config:
+    """The config at `path`, or an empty one (any service name accepted) when there is none;
+    `warnings` as for `parse_config`."""
     if path is None:
         return Config()
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigProblem(str(path), 1, "(file)", f"cannot read: {exc}")]) from exc
-    return parse_config(text, str(path))
+    return parse_config(text, str(path), warnings=warnings)

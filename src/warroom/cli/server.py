@@ -14,7 +14,7 @@ from warroom import migrations
 from warroom.auth import service as auth
 from warroom.auth.credentials import credentials_path, store_token, stored_token
 from warroom.clock import SystemClock
-from warroom.config import Config, ConfigError, Settings, load_config
+from warroom.config import Config, ConfigError, ConfigProblem, Settings, load_config
 from warroom.db import Database
 from warroom.engine.rules import LEASE
 from warroom.errors import InvalidInputError
@@ -45,7 +45,7 @@ def _load_config(path: Path | None) -> Config:
         return load_config(path)
     except ConfigError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error[/red] {problem}", highlight=False)
+            err.print(f"[red]error[/red] {problem}", highlight=False, soft_wrap=True)
         err.print("refusing to start: the configuration is invalid")
         raise typer.Exit(2) from None
 
@@ -185,17 +185,26 @@ config_app = typer.Typer(help="Configuration as code.", no_args_is_help=True)
 
 @config_app.command("validate")
 def config_validate(file: Annotated[Path, typer.Argument(help="YAML config file")]) -> None:
-    """Check a config file; errors are printed as FILE:LINE: key: message (exit 2)."""
+    """Check a config file; errors are printed as FILE:LINE: key: message (exit 2).
+
+    A secret not set in this environment is a warning here (the server may have it); the
+    server refuses to start without it."""
+    warnings: list[ConfigProblem] = []
     try:
-        cfg = load_config(file)
+        cfg = load_config(file, warnings=warnings)
     except ConfigError as exc:
         for problem in exc.problems:
-            err.print(str(problem), highlight=False)
+            err.print(str(problem), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    for warning in warnings:
+        err.print(
+            f"warning: {warning} (the server needs it set)", highlight=False, soft_wrap=True
+        )
     out.print(
         f"{file}: ok ({len(cfg.services)} services, {len(cfg.teams)} teams, "
         f"{len(cfg.people)} people)",
         highlight=False,
+        soft_wrap=True,
     )
 
 
