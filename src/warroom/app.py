@@ -13,6 +13,7 @@ from warroom.alerts import webhooks
 from warroom.alerts.api import router as alerts_router
 from warroom.alerts.intake import IntakeWriter
 from warroom.alerts.service import sync_config_integrations
+from warroom.apidocs import install_docs
 from warroom.clock import Clock, SystemClock
 from warroom.config import Config
 from warroom.db import Database
@@ -63,6 +64,8 @@ def create_app(
         title="warroom",
         version=__version__,
         description="Incident response that runs your runbook.",
+        docs_url=None,  # install_docs serves them, with their assets
+        redoc_url=None,
     )
     app.state.db = db
     app.state.config = config or Config()
@@ -76,6 +79,7 @@ def create_app(
     )
     sync_config_integrations(db, app.state.config, app.state.clock.now())
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(observability_router)
     app.include_router(incidents_router)
     app.include_router(paging_router)

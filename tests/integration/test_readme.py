@@ -43,9 +43,7 @@ def test_the_example_config_validates_and_a_missing_key_is_only_a_warning(
     assert result.exit_code == 0, result.stderr
     assert "ok (1 services" in result.stdout
     assert "warning:" in result.stderr
-    assert "integrations[0].key_env: environment variable WARROOM_PROMETHEUS_KEY" in (
-        result.stderr
-    )
+    assert "integrations[0].key_env: environment variable WARROOM_PROMETHEUS_KEY" in (result.stderr)
 
     # Serving needs the key: the same file is an error there (serve loads strictly).
     with pytest.raises(ConfigError) as refused:
