@@ -14,6 +14,7 @@ from warroom.alerts.api import router as alerts_router
 from warroom.alerts.intake import IntakeWriter
 from warroom.alerts.service import sync_config_integrations
 from warroom.apidocs import install_docs
+from warroom.auth.api import router as tokens_router
 from warroom.clock import Clock, SystemClock
 from warroom.config import Config
 from warroom.db import Database
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(incidents_router)
     app.include_router(paging_router)
     app.include_router(alerts_router)
+    app.include_router(tokens_router)
     app.include_router(webhooks.router)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 

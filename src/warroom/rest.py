@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.auth import service as auth
-from warroom.auth.rules import Role
+from warroom.auth.rules import Role, last_use_is_stale
 from warroom.auth.service import Principal
 from warroom.clock import Clock
 from warroom.config import Config
@@ -47,13 +47,24 @@ def clock(request: Request) -> Clock:
     return clk
 
 
-def principal(request: Request, db: Annotated[Database, Depends(database)]) -> Principal:
+def principal(
+    request: Request,
+    db: Annotated[Database, Depends(database)],
+    clk: Annotated[Clock, Depends(clock)],
+) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("missing bearer token (Authorization: Bearer <token>)")
+    now = clk.now()
+    # Looked up on every request, never cached: a revoked or expired token is refused at
+    # once by every API process.
     with db.read() as session:
-        return auth.authenticate(session, token.strip())
+        who = auth.authenticate(session, token.strip(), now)
+    if last_use_is_stale(who.last_used_at, now):
+        with db.write() as session:
+            auth.record_use(session, who.token_id, now)
+    return who
 
 
 def require(role: Role) -> Callable[..., Principal]:

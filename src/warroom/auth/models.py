@@ -20,6 +20,9 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Written at most once a minute per token (auth.rules.LAST_USED_EVERY), not per request.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class InstanceSetting(Base):
