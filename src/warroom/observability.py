@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -145,13 +146,30 @@ def metrics(request: Request) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
 def configure_logging(level: str = "info") -> None:
-    """JSON lines on stderr, for warroom and uvicorn alike."""
+    """JSON lines on stderr, for warroom and uvicorn alike, with no terminal colour codes:
+    uvicorn passes a coloured copy of some messages as `color_message`, which a JSON
+    formatter would otherwise print as one more field."""
+    from pythonjsonlogger.core import RESERVED_ATTRS
     from pythonjsonlogger.json import JsonFormatter
+
+    class PlainJsonFormatter(JsonFormatter):
+        def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+            return {
+                key: _ANSI.sub("", value) if isinstance(value, str) else value
+                for key, value in log_data.items()
+            }
 
     handler = logging.StreamHandler()
     handler.setFormatter(
-        JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", timestamp=True)
+        PlainJsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            timestamp=True,
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
+        )
     )
     root = logging.getLogger()
     root.handlers = [handler]
