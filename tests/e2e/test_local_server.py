@@ -47,16 +47,23 @@ def warroom(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 class Server:
-    def __init__(self, env: dict[str, str], *args: str, port: int | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        *args: str,
+        port: int | None = None,
+        stderr: Path | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [WARROOM, "serve", "--port", str(self.port), *args],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        with (stderr or Path(os.devnull)).open("ab") as errors:
+            self.process = subprocess.Popen(
+                [WARROOM, "serve", "--port", str(self.port), *args],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+            )
         self.lines: list[str] = []
         assert self.process.stdout is not None
         for line in self.process.stdout:

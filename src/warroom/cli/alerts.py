@@ -91,7 +91,9 @@ def alerts(
     out.print(table if table.row_count else "no alerts")
 
 
-integrations_app = typer.Typer(help="Alert senders and their keys.", no_args_is_help=True)
+integrations_app = typer.Typer(
+    help="Alert senders and their keys.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @integrations_app.command("create")

@@ -317,7 +317,7 @@ def tasks(
     _show(items, as_json, lambda rows: render.task_table(rows, title=f"Tasks of {ref}"))
 
 
-task_app = typer.Typer(help="Tick off a task.", no_args_is_help=True)
+task_app = typer.Typer(help="Tick off a task.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @task_app.command("done")

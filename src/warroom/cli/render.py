@@ -35,6 +35,11 @@ def when(value: str | None) -> str:
     return instant.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def minutes(value: str | None) -> str:
+    """`2026-12-01 21:03` (UTC), or — when there is no time."""
+    return when(value)[:16] if value else "—"
+
+
 def _severity(value: str) -> Text:
     return Text(f" {value} ", style=SEVERITY_STYLE.get(value, "bold"))
 
@@ -229,5 +234,25 @@ def change_table(changes: list[dict[str, Any]], title: str | None = None) -> Tab
             change["service"] or "—",
             change["summary"],
             change["source"] or change["recorded_by"],
+        )
+    return table
+
+
+def token_table(tokens: list[dict[str, Any]]) -> Table:
+    """API tokens as the API lists them: never the token itself. Times in UTC."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
+    table.add_column("ID", justify="right", no_wrap=True)
+    table.add_column("Name")
+    for column in ("Role", "Created", "Expires", "Last used", "Revoked"):
+        table.add_column(column, no_wrap=True)
+    for t in tokens:
+        table.add_row(
+            str(t["id"]),
+            t["name"],
+            t["role"],
+            minutes(t["created_at"]),
+            minutes(t["expires_at"]) if t["expires_at"] else "never",
+            minutes(t["last_used_at"]) if t["last_used_at"] else "never",
+            Text(minutes(t["revoked_at"]), style="red") if t["revoked_at"] else Text("—"),
         )
     return table

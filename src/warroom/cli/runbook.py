@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,14 +13,17 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from warroom.runbooks.durations import format_duration
-from warroom.runbooks.model import ChecklistItem, PhaseWindow, Runbook, SeverityLevel
-from warroom.runbooks.parser import ParseResult, parse_runbook
+from warroom.runbooks.durations import format_duration  # pure and light
+
+if TYPE_CHECKING:  # the parser (markdown-it, pydantic) loads when a command runs
+    from warroom.runbooks.model import ChecklistItem, PhaseWindow, Runbook, SeverityLevel
+    from warroom.runbooks.parser import ParseResult
 
 runbook_app = typer.Typer(
     name="runbook",
     help="Check a Markdown runbook and show the policy warroom reads from it.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -29,6 +32,8 @@ FileArg = Annotated[Path, typer.Argument(help="The Markdown runbook", show_defau
 
 
 def _parse(file: Path) -> ParseResult:
+    from warroom.runbooks.parser import parse_runbook
+
     try:
         raw = file.read_bytes()
     except OSError as exc:

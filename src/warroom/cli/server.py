@@ -1,23 +1,22 @@
-"""Commands that run on the machine itself: serve, db upgrade, token create, config validate."""
+"""Commands that run on the machine itself: serve, worker, db upgrade, config validate.
+
+Their heavy imports (SQLAlchemy, pydantic, the app) happen inside the commands, so that
+`warroom --help` and the API-client verbs start without them."""
 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from warroom import migrations
-from warroom.auth import service as auth
-from warroom.auth.credentials import credentials_path, store_token, stored_token
-from warroom.clock import SystemClock
-from warroom.config import Config, ConfigError, ConfigProblem, Settings, load_config
-from warroom.db import Database
-from warroom.engine.rules import LEASE
-from warroom.errors import InvalidInputError
+from warroom.engine.rules import LEASE  # pure and light
+
+if TYPE_CHECKING:
+    from warroom.config import Config, Settings
+    from warroom.db import Database
 
 out = Console()
 err = Console(stderr=True)
@@ -32,6 +31,8 @@ ConfigFile = Annotated[
 
 
 def _settings(database_url: str | None, config: Path | None = None) -> Settings:
+    from warroom.config import Settings
+
     settings = Settings()
     if database_url:
         settings.database_url = database_url
@@ -41,6 +42,8 @@ def _settings(database_url: str | None, config: Path | None = None) -> Settings:
 
 
 def _load_config(path: Path | None) -> Config:
+    from warroom.config import ConfigError, load_config
+
     try:
         return load_config(path)
     except ConfigError as exc:
@@ -50,6 +53,17 @@ def _load_config(path: Path | None) -> Config:
         raise typer.Exit(2) from None
 
 
+def _migrated(database_url: str) -> Database:
+    from warroom import migrations
+    from warroom.db import Database
+
+    db = Database(database_url)
+    if not migrations.is_current(db):
+        err.print("the database schema is not current; run `warroom db upgrade` first")
+        raise typer.Exit(1)
+    return db
+
+
 def _client_url(host: str, port: int) -> str:
     host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     return f"http://{host}:{port}"
@@ -57,13 +71,20 @@ def _client_url(host: str, port: int) -> str:
 
 def ensure_local_admin_token(db: Database, url: str) -> tuple[str | None, Path]:
     """Reuse the stored admin token if this database knows it; otherwise mint and store one.
+    Either way this server becomes the last local one, which the CLI then talks to.
     Returns the new token (None when reused) and where it is stored."""
+    from warroom.auth import service as auth
+    from warroom.auth.credentials import credentials_path, mark_started, store_token, stored_token
+    from warroom.clock import SystemClock
+
     path = credentials_path()
     existing = stored_token(url, path)
+    now = SystemClock().now()
     with db.write() as session:
-        if existing and auth.token_is_valid(session, existing):
+        if existing and auth.token_is_valid(session, existing, now):
+            mark_started(url, path)
             return None, path
-        token = auth.create_token(session, name="admin", role="admin", now=SystemClock().now())
+        token = auth.create_token(session, name="admin", role="admin", now=now)
     store_token(url, token, "admin", path)
     return token, path
 
@@ -94,10 +115,7 @@ def serve(
 
     settings = _settings(database_url, config)
     _load_config(settings.config)  # refuse to start on a bad file, before any process does
-    db = Database(settings.database_url)
-    if not migrations.is_current(db):
-        err.print("the database schema is not current; run `warroom db upgrade` first")
-        raise typer.Exit(1)
+    db = _migrated(settings.database_url)
     url = _client_url(host, port)
     token, path = ensure_local_admin_token(db, url)
     if token:
@@ -127,16 +145,15 @@ def worker(
     """Run due jobs (pages, escalations, reminders). Run as many as you like on PostgreSQL."""
     import signal
     import threading
+    from datetime import timedelta
 
+    from warroom.clock import SystemClock
     from warroom.observability import configure_logging
     from warroom.workers import make_worker
 
     settings = _settings(database_url, config)
     cfg = _load_config(settings.config)
-    db = Database(settings.database_url)
-    if not migrations.is_current(db):
-        err.print("the database schema is not current; run `warroom db upgrade` first")
-        raise typer.Exit(1)
+    db = _migrated(settings.database_url)
     configure_logging(settings.log_level)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -146,41 +163,21 @@ def worker(
     ).run_forever(stop)
 
 
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Apply all migrations (creates the SQLite file if needed)."""
+    from warroom import migrations
+    from warroom.db import Database
+
     db = Database(_settings(database_url).database_url)
     migrations.upgrade(db)
     out.print(f"database at revision {migrations.current(db.engine)}", highlight=False)
 
 
-token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
-
-
-@token_app.command("create")
-def token_create(
-    name: Annotated[str, typer.Option(help="Owner; shown as the actor on the timeline")],
-    role: Annotated[str, typer.Option(help="admin, responder or viewer")] = "responder",
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Create a token in the local database and print it (alone, on stdout)."""
-    db = Database(_settings(database_url).database_url)
-    if not migrations.is_current(db):
-        err.print("the database schema is not current; run `warroom db upgrade` first")
-        raise typer.Exit(1)
-    try:
-        with db.write() as session:
-            token = auth.create_token(session, name=name, role=role, now=SystemClock().now())
-    except InvalidInputError as exc:
-        err.print(f"--{exc.field}: {exc.message}", highlight=False)
-        raise typer.Exit(2) from None
-    print(token)
-
-
-config_app = typer.Typer(help="Configuration as code.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration as code.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @config_app.command("validate")
@@ -189,6 +186,8 @@ def config_validate(file: Annotated[Path, typer.Argument(help="YAML config file"
 
     A secret not set in this environment is a warning here (the server may have it); the
     server refuses to start without it."""
+    from warroom.config import ConfigError, ConfigProblem, load_config
+
     warnings: list[ConfigProblem] = []
     try:
         cfg = load_config(file, warnings=warnings)
@@ -207,6 +206,8 @@ def config_validate(file: Annotated[Path, typer.Argument(help="YAML config file"
 
 
 def register(app: typer.Typer) -> None:
+    from warroom.cli.tokens import token_app
+
     app.command()(serve)
     app.command()(worker)
     app.add_typer(db_app, name="db")
