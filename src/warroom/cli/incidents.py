@@ -1,6 +1,7 @@
 """Incident verbs: thin clients of the REST API (so the CLI, web and chat cannot disagree)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the CLI's command modules: Typer would then
+# evaluate every command's annotations from strings, on every start of `warroom`.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager

@@ -1,6 +1,7 @@
 """Paging verbs: who is on call, what was paged, which jobs failed (API clients)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the CLI's command modules: Typer would then
+# evaluate every command's annotations from strings, on every start of `warroom`.
 
 from typing import Annotated, Any
 

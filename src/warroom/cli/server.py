@@ -3,7 +3,8 @@
 Their heavy imports (SQLAlchemy, pydantic, the app) happen inside the commands, so that
 `warroom --help` and the API-client verbs start without them."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the CLI's command modules: Typer would then
+# evaluate every command's annotations from strings, on every start of `warroom`.
 
 import os
 from pathlib import Path
@@ -30,7 +31,7 @@ ConfigFile = Annotated[
 ]
 
 
-def _settings(database_url: str | None, config: Path | None = None) -> Settings:
+def _settings(database_url: str | None, config: Path | None = None) -> "Settings":
     from warroom.config import Settings
 
     settings = Settings()
@@ -41,7 +42,7 @@ def _settings(database_url: str | None, config: Path | None = None) -> Settings:
     return settings
 
 
-def _load_config(path: Path | None) -> Config:
+def _load_config(path: Path | None) -> "Config":
     from warroom.config import ConfigError, load_config
 
     try:
@@ -53,7 +54,7 @@ def _load_config(path: Path | None) -> Config:
         raise typer.Exit(2) from None
 
 
-def _migrated(database_url: str) -> Database:
+def _migrated(database_url: str) -> "Database":
     from warroom import migrations
     from warroom.db import Database
 
@@ -69,7 +70,7 @@ def _client_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-def ensure_local_admin_token(db: Database, url: str) -> tuple[str | None, Path]:
+def ensure_local_admin_token(db: "Database", url: str) -> tuple[str | None, Path]:
     """Reuse the stored admin token if this database knows it; otherwise mint and store one.
     Either way this server becomes the last local one, which the CLI then talks to.
     Returns the new token (None when reused) and where it is stored."""

@@ -1,7 +1,8 @@
 """`warroom token create|list|revoke`: through the API of the server named by --url or
 WARROOM_URL (with an admin token), or on the local database when no server is named."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the CLI's command modules: Typer would then
+# evaluate every command's annotations from strings, on every start of `warroom`.
 
 import getpass
 from collections.abc import Callable, Iterator
