@@ -49,7 +49,7 @@ def print_json(console: Console, data: Any) -> None:
 
 
 # Below this many columns `list` leaves out services and declaration time, so that ref,
-# severity, status and response stay whole on one line (80 columns fit a title of ~20).
+# severity, status and response stay whole on one line (80 columns leave 17 for the title).
 WIDE = 140
 
 
