@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from warroom.alerts import service
 from warroom.alerts.formats import customer
@@ -21,9 +21,12 @@ from warroom.alerts.schemas import (
 )
 from warroom.alerts.service import Sender
 from warroom.errors import InvalidInputError
+from warroom.limits import StorableStr
 from warroom.rest import Admin, Db, Reader, Responder
 
 router = APIRouter(tags=["alerts"])
+Ref = Annotated[StorableStr, Path()]
+IntegrationName = Annotated[StorableStr, Path()]
 
 
 @router.post("/api/v1/reports", status_code=202)
@@ -42,19 +45,19 @@ def list_alerts(
     _ctx: Reader,
     db: Db,
     status: Annotated[str | None, Query(pattern="^(firing|resolved)$")] = None,
-    service_name: Annotated[str | None, Query(alias="service")] = None,
+    service_name: Annotated[StorableStr | None, Query(alias="service")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AlertOut]:
     return service.list_alerts(db, status=status, service=service_name, limit=limit)
 
 
 @router.get("/api/v1/incidents/{ref}/alerts")
-def incident_alerts(ref: str, _ctx: Reader, db: Db) -> list[AlertOut]:
+def incident_alerts(ref: Ref, _ctx: Reader, db: Db) -> list[AlertOut]:
     return service.alerts_of(db, ref)
 
 
 @router.get("/api/v1/incidents/{ref}/changes")
-def incident_changes(ref: str, _ctx: Reader, db: Db) -> list[ChangeOut]:
+def incident_changes(ref: Ref, _ctx: Reader, db: Db) -> list[ChangeOut]:
     """Changes to the incident's services in the 24 hours before it was declared."""
     return service.changes_before(db, ref)
 
@@ -77,8 +80,8 @@ def record_change(body: ChangeIn, ctx: Responder, db: Db, response: Response) ->
 def list_changes(
     ctx: Reader,
     db: Db,
-    service_name: Annotated[str | None, Query(alias="service")] = None,
-    since: Annotated[str | None, Query(description="24h, 7d or an ISO 8601 time")] = None,
+    service_name: Annotated[StorableStr | None, Query(alias="service")] = None,
+    since: Annotated[StorableStr | None, Query(description="24h, 7d or an ISO 8601 time")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ChangeOut]:
     return service.list_changes(db, ctx.now, service=service_name, since=since, limit=limit)
@@ -95,5 +98,5 @@ def list_integrations(_ctx: Admin, db: Db) -> list[IntegrationOut]:
 
 
 @router.delete("/api/v1/integrations/{name}")
-def revoke_integration(name: str, ctx: Admin, db: Db) -> IntegrationOut:
+def revoke_integration(name: IntegrationName, ctx: Admin, db: Db) -> IntegrationOut:
     return service.revoke_integration(db, ctx, name)

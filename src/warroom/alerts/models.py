@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from warroom import limits
 from warroom.db import Base, BigId, JSONType, UTCDateTime
 
 
@@ -16,10 +17,10 @@ class Integration(Base):
     __tablename__ = "integrations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.SHORT_NAME), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    service: Mapped[str | None] = mapped_column(String(200), default=None)
+    service: Mapped[str | None] = mapped_column(String(limits.NAME), default=None)
     resolve_timeout_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer, default=None)
     from_config: Mapped[bool] = mapped_column(default=False)
@@ -47,8 +48,10 @@ class Alert(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    scope: Mapped[str] = mapped_column(_key(120), doc="integration:<id>, or customer")
-    dedup_key: Mapped[str] = mapped_column(_key(300))
+    scope: Mapped[str] = mapped_column(
+        _key(limits.ALERT_SCOPE), doc="integration:<id>, or customer"
+    )
+    dedup_key: Mapped[str] = mapped_column(_key(limits.DEDUP_KEY))
     integration_id: Mapped[int | None] = mapped_column(
         ForeignKey("integrations.id", ondelete="SET NULL"), default=None
     )
@@ -56,8 +59,8 @@ class Alert(Base):
     summary: Mapped[str] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20))  # firing, resolved
-    service: Mapped[str | None] = mapped_column(String(200), default=None)
-    group_key: Mapped[str] = mapped_column(_key(500), default="")
+    service: Mapped[str | None] = mapped_column(String(limits.NAME), default=None)
+    group_key: Mapped[str] = mapped_column(_key(limits.GROUP_KEY), default="")
     labels: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     links: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
@@ -104,9 +107,9 @@ class ChangeEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    service: Mapped[str | None] = mapped_column(String(200), default=None)
+    service: Mapped[str | None] = mapped_column(String(limits.NAME), default=None)
     summary: Mapped[str] = mapped_column(Text)
-    source: Mapped[str | None] = mapped_column(String(200), default=None)
+    source: Mapped[str | None] = mapped_column(String(limits.NAME), default=None)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -114,7 +117,7 @@ class ChangeEvent(Base):
     integration_id: Mapped[int | None] = mapped_column(
         ForeignKey("integrations.id", ondelete="SET NULL"), default=None
     )
-    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(limits.NAME))
     # None for changes stored before digests existed (migration 0010).
     digest: Mapped[str | None] = mapped_column(String(64), default=None)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from warroom import limits
+from warroom.limits import PositiveInt32, StorableInstant, StorableJson, StorableStr
 from warroom.runbooks.durations import DurationError, parse_duration
 
 IntegrationKind = Literal["alertmanager", "pagerduty", "datadog", "grafana", "generic"]
@@ -17,9 +19,12 @@ def _duration(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        parse_duration(value)
+        span = parse_duration(value)
     except DurationError as exc:
         raise ValueError(f"{value!r}: {exc}") from None
+    if span.total_seconds() > limits.INT32_MAX:
+        # Stored in seconds in an INTEGER column (integrations.resolve_timeout_seconds).
+        raise ValueError(f"{value!r}: longer than {limits.INT32_MAX} seconds")
     return value
 
 
@@ -84,14 +89,17 @@ class HealthCheckConfig(_Strict):
 # --- API shapes --------------------------------------------------------------------
 
 
+Name = Annotated[StorableStr, StringConstraints(max_length=limits.NAME)]
+
+
 class IntegrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=limits.SHORT_NAME)
     kind: IntegrationKind
-    service: str | None = Field(default=None, max_length=200)
-    resolve_timeout: str | None = None
-    rate_limit_per_minute: int | None = Field(default=None, ge=1)
+    service: Name | None = None
+    resolve_timeout: Annotated[StorableStr, StringConstraints(max_length=100)] | None = None
+    rate_limit_per_minute: PositiveInt32 | None = None
 
     _check = field_validator("resolve_timeout")(_duration)
 
@@ -133,20 +141,20 @@ class AlertOut(BaseModel):
 class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reporter: str = Field(min_length=1, max_length=320)
-    text: str = Field(min_length=1, max_length=10_000)
-    service: str | None = Field(default=None, max_length=200)
+    reporter: StorableStr = Field(min_length=1, max_length=320)
+    text: StorableStr = Field(min_length=1, max_length=10_000)
+    service: Name | None = None
 
 
 class ChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    service: str = Field(min_length=1, max_length=200)
-    summary: str = Field(min_length=1, max_length=2000)
-    source: str | None = Field(default=None, max_length=200)
-    occurred_at: datetime | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
-    links: list[dict[str, str]] = Field(default_factory=list, max_length=20)
+    service: StorableStr = Field(min_length=1, max_length=limits.NAME)
+    summary: StorableStr = Field(min_length=1, max_length=2000)
+    source: Name | None = None
+    occurred_at: StorableInstant | None = None
+    details: dict[StorableStr, StorableJson] = Field(default_factory=dict)
+    links: list[dict[StorableStr, StorableStr]] = Field(default_factory=list, max_length=20)
 
 
 class ChangeOut(BaseModel):
@@ -165,6 +173,11 @@ class ChangeOut(BaseModel):
     )
 
 
+class RejectedAlert(BaseModel):
+    index: int = Field(description="The alert's position in the notification's `alerts`")
+    errors: list[str]
+
+
 class IngestResult(BaseModel):
     """What one delivery did, for the sender and for tests."""
 
@@ -175,3 +188,8 @@ class IngestResult(BaseModel):
     incidents_opened: list[str]
     incidents_attached: list[str]
     dedup_keys: list[str]
+    rejected: list[RejectedAlert] = Field(
+        default_factory=list,
+        description="Alerts of the notification that could not be read and were not "
+        "stored (the others were)",
+    )

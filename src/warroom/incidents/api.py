@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from warroom import limits
 from warroom.incidents import service
 from warroom.incidents.schemas import (
     AssessmentIn,
@@ -21,13 +22,18 @@ from warroom.incidents.schemas import (
     StatusIn,
     SymptomsIn,
 )
+from warroom.limits import StorableStr
 from warroom.rest import Db, Reader, Responder
 from warroom.tasks import service as tasks
 from warroom.tasks.schemas import TaskDoneIn, TaskOut
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
-Ref = Annotated[str, Path(description="incident-YYYY-MM-DD-NNNN (the 3-digit form works too)")]
+Ref = Annotated[
+    StorableStr, Path(description="incident-YYYY-MM-DD-NNNN (the 3-digit form works too)")
+]
+Role = Annotated[StorableStr, Path(max_length=limits.ROLE)]
+TaskNumber = Annotated[int, Path(ge=-limits.INT32_MAX - 1, le=limits.INT32_MAX)]
 
 
 @router.post("", status_code=201)
@@ -39,11 +45,15 @@ def declare(body: DeclareIn, ctx: Responder, db: Db) -> IncidentOut:
 def list_incidents(
     ctx: Reader,
     db: Db,
-    status: Annotated[list[str] | None, Query(description="open, or a status; repeatable")] = None,
-    severity: Annotated[list[str] | None, Query(description="e.g. SEV-1; repeatable")] = None,
-    service_name: Annotated[str | None, Query(alias="service")] = None,
-    since: Annotated[str | None, Query(description="24h, 7d or an ISO 8601 time")] = None,
-    cursor: str | None = None,
+    status: Annotated[
+        list[StorableStr] | None, Query(description="open, or a status; repeatable")
+    ] = None,
+    severity: Annotated[
+        list[StorableStr] | None, Query(description="e.g. SEV-1; repeatable")
+    ] = None,
+    service_name: Annotated[StorableStr | None, Query(alias="service")] = None,
+    since: Annotated[StorableStr | None, Query(description="24h, 7d or an ISO 8601 time")] = None,
+    cursor: StorableStr | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> IncidentPage:
     return service.list_incidents(
@@ -75,12 +85,12 @@ def acknowledge(ref: Ref, ctx: Responder, db: Db) -> IncidentOut:
 
 
 @router.put("/{ref}/roles/{role}")
-def assign_role(ref: Ref, role: str, body: RoleIn, ctx: Responder, db: Db) -> IncidentOut:
+def assign_role(ref: Ref, role: Role, body: RoleIn, ctx: Responder, db: Db) -> IncidentOut:
     return service.assign_role(db, ctx, ref, role, body)
 
 
 @router.delete("/{ref}/roles/{role}")
-def unassign_role(ref: Ref, role: str, ctx: Responder, db: Db) -> IncidentOut:
+def unassign_role(ref: Ref, role: Role, ctx: Responder, db: Db) -> IncidentOut:
     return service.unassign_role(db, ctx, ref, role)
 
 
@@ -114,7 +124,7 @@ def timeline(
     ref: Ref,
     _ctx: Reader,
     db: Db,
-    cursor: str | None = None,
+    cursor: StorableStr | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> TimelinePage:
     return service.list_timeline(db, ref, cursor=cursor, limit=limit)
@@ -127,13 +137,13 @@ def list_tasks(ref: Ref, ctx: Reader, db: Db) -> list[TaskOut]:
 
 @router.post("/{ref}/tasks/{number}/done")
 def complete_task(
-    ref: Ref, number: int, ctx: Responder, db: Db, body: TaskDoneIn | None = None
+    ref: Ref, number: TaskNumber, ctx: Responder, db: Db, body: TaskDoneIn | None = None
 ) -> TaskOut:
     return tasks.complete(db, ctx, ref, number, body or TaskDoneIn())
 
 
 @router.delete("/{ref}/tasks/{number}/done")
-def undo_task(ref: Ref, number: int, ctx: Responder, db: Db) -> TaskOut:
+def undo_task(ref: Ref, number: TaskNumber, ctx: Responder, db: Db) -> TaskOut:
     return tasks.undo(db, ctx, ref, number)
 
 

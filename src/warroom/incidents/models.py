@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from warroom import limits
 from warroom.db import Base, JSONType, UTCDateTime
 
 
@@ -19,17 +20,17 @@ class Incident(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    ref: Mapped[str] = mapped_column(String(limits.REF), unique=True)
     ref_day: Mapped[date] = mapped_column(Date)
     ref_seq: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(limits.TITLE))
     summary: Mapped[str] = mapped_column(Text, default="")
-    severity: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(limits.SEVERITY))
     status: Mapped[str] = mapped_column(String(20))
     phase: Mapped[str] = mapped_column(String(60))
 
     user_impact: Mapped[str | None] = mapped_column(Text, default=None)
-    users_affected: Mapped[str | None] = mapped_column(String(500), default=None)
+    users_affected: Mapped[str | None] = mapped_column(String(limits.TITLE), default=None)
     systems_impacted: Mapped[list[str] | None] = mapped_column(JSONType, default=None)
     data_at_risk: Mapped[bool | None] = mapped_column(Boolean, default=None)
     security_incident: Mapped[bool | None] = mapped_column(Boolean, default=None)
@@ -41,11 +42,11 @@ class Incident(Base):
         ForeignKey("runbooks.id", ondelete="SET NULL"), default=None
     )
 
-    declared_by: Mapped[str] = mapped_column(String(200))
+    declared_by: Mapped[str] = mapped_column(String(limits.NAME))
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    acknowledged_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(limits.NAME), default=None)
     mitigated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     resolution_summary: Mapped[str | None] = mapped_column(Text, default=None)
@@ -77,7 +78,7 @@ class IncidentService(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
     )
-    service: Mapped[str] = mapped_column(String(200), primary_key=True)
+    service: Mapped[str] = mapped_column(String(limits.NAME), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -87,9 +88,9 @@ class IncidentRole(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[str] = mapped_column(String(60), primary_key=True)
-    person: Mapped[str] = mapped_column(String(200))
-    assigned_by: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(limits.ROLE), primary_key=True)
+    person: Mapped[str] = mapped_column(String(limits.NAME))
+    assigned_by: Mapped[str] = mapped_column(String(limits.NAME))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

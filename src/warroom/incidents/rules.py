@@ -120,7 +120,16 @@ def parse_instant(text: str) -> datetime:
         instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"cannot read {text!r} as an ISO 8601 time") from None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+    return _in_utc(instant, text)
+
+
+def _in_utc(instant: datetime, text: str) -> datetime:
+    # 0001-01-01T00:00+01:00 is a valid ISO 8601 time that falls outside datetime's range
+    # in UTC; so does a relative time reaching back before year 1.
+    try:
+        return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of range") from None
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -128,14 +137,17 @@ def parse_since(text: str, now: datetime) -> datetime:
     text = text.strip()
     match = _RELATIVE.match(text.lower())
     if match:
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        try:
+            return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        except OverflowError:
+            raise ValueError(f"{text!r} reaches back too far") from None
     try:
         instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
             f"cannot read {text!r} as a time; use 30m, 24h, 7d, 2w or an ISO 8601 date"
         ) from None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+    return _in_utc(instant, text)
 
 
 # --- assessment -----------------------------------------------------------------------

@@ -7,24 +7,34 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
-RequiredText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
+from warroom import limits
+from warroom.limits import StorableStr
+
+Title = Annotated[
+    StorableStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.TITLE)
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[StorableStr, StringConstraints(strip_whitespace=True, max_length=20_000)]
+RequiredText = Annotated[
+    StorableStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
+]
+Name = Annotated[
+    StorableStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.NAME)
+]
+Severity = Annotated[StorableStr, Field(max_length=limits.SEVERITY, examples=["SEV-1"])]
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-Symptom = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Symptom = Annotated[
+    StorableStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+]
 
 
 class DeclareIn(_In):
     title: Title
-    severity: str = Field(max_length=40, examples=["SEV-1"])
+    severity: Severity
     services: list[Name] = Field(default_factory=list, max_length=50)
     summary: Text = ""
     commander: Name | None = Field(
@@ -40,13 +50,15 @@ class SymptomsIn(_In):
 
 
 class PhaseIn(_In):
-    phase: str = Field(min_length=1, max_length=100, description="A phase key, number, or next")
+    phase: StorableStr = Field(
+        min_length=1, max_length=limits.PHASE, description="A phase key, number, or next"
+    )
     note: Text = ""
 
 
 class PatchIn(_In):
     title: Title | None = None
-    severity: str | None = Field(default=None, max_length=40)
+    severity: Severity | None = None
     summary: Text | None = None
     services: list[Name] | None = Field(default=None, max_length=50)
 
@@ -72,11 +84,11 @@ class AssessmentIn(_In):
     """The runbook's triage questions. Only the answers given are recorded."""
 
     user_impact: Text | None = None
-    users_affected: Annotated[str, StringConstraints(max_length=500)] | None = None
+    users_affected: Annotated[StorableStr, StringConstraints(max_length=limits.TITLE)] | None = None
     systems_impacted: list[Name] | None = None
     data_at_risk: bool | None = None
     security_incident: bool | None = None
-    answers: dict[Annotated[str, StringConstraints(max_length=60)], Text] | None = Field(
+    answers: dict[Annotated[StorableStr, StringConstraints(max_length=60)], Text] | None = Field(
         default=None, description="Answers to the runbook's other questions, by key"
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from warroom import limits
 from warroom.config import Config
 from warroom.context import Context
 from warroom.db import Database, upsert_insert
@@ -596,7 +597,7 @@ def _decode_cursor(cursor: str) -> int:
         value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInputError("invalid cursor", field="cursor") from None
-    if value < 0:
+    if not 0 <= value <= limits.INT64_MAX:  # an id the databases can compare
         raise InvalidInputError("invalid cursor", field="cursor")
     return value
 

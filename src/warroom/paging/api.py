@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from warroom.auth.links import AckLinks
@@ -15,6 +15,7 @@ from warroom.engine import service as engine
 from warroom.errors import InvalidInputError, WarroomError
 from warroom.incidents import rules as incident_rules
 from warroom.incidents import service as incidents
+from warroom.limits import INT32_MAX, StorableStr
 from warroom.paging import service
 from warroom.paging.schemas import (
     JobOut,
@@ -29,6 +30,9 @@ from warroom.rest import Db, Reader, Responder
 from warroom.runbooks.durations import DurationError, parse_duration
 
 router = APIRouter(tags=["paging"])
+Schedule = Annotated[StorableStr, Path()]
+Ref = Annotated[StorableStr, Path()]
+OverrideId = Annotated[int, Path(ge=-INT32_MAX - 1, le=INT32_MAX)]
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -68,11 +72,14 @@ def _instant(text: str | None, now: datetime, field: str) -> datetime:
         raise InvalidInputError(str(exc), field=field) from None
 
 
-def _span(text: str, field: str) -> timedelta:
+def _until(begin: datetime, text: str, field: str) -> datetime:
+    """`begin` plus the duration `text`, which must stay within datetime's range."""
     try:
-        return parse_duration(text)
+        return begin + parse_duration(text)
     except DurationError as exc:
         raise InvalidInputError(f"{text!r}: {exc}", field=field) from None
+    except OverflowError:
+        raise InvalidInputError(f"{text!r} reaches past the year 9999", field=field) from None
 
 
 @router.get("/api/v1/schedules")
@@ -82,53 +89,60 @@ def list_schedules(ctx: Reader, db: Db) -> list[ScheduleOut]:
 
 @router.get("/api/v1/schedules/{name}/oncall")
 def on_call(
-    name: str, ctx: Reader, db: Db, at: Annotated[str | None, Query(description="ISO 8601")] = None
+    name: Schedule,
+    ctx: Reader,
+    db: Db,
+    at: Annotated[StorableStr | None, Query(description="ISO 8601")] = None,
 ) -> OnCallOut:
     return service.who_is_on_call(db, ctx.config, name, _instant(at, ctx.now, "at"))
 
 
 @router.get("/api/v1/schedules/{name}/shifts")
 def schedule_shifts(
-    name: str,
+    name: Schedule,
     ctx: Reader,
     db: Db,
-    start: Annotated[str | None, Query(alias="from", description="ISO 8601; default now")] = None,
-    span: Annotated[str, Query(alias="next", description="e.g. 7d, 24h")] = "7d",
+    start: Annotated[
+        StorableStr | None, Query(alias="from", description="ISO 8601; default now")
+    ] = None,
+    span: Annotated[StorableStr, Query(alias="next", description="e.g. 7d, 24h")] = "7d",
 ) -> list[ShiftOut]:
     begin = _instant(start, ctx.now, "from")
-    return service.schedule_shifts(db, ctx.config, name, begin, begin + _span(span, "next"))
+    return service.schedule_shifts(db, ctx.config, name, begin, _until(begin, span, "next"))
 
 
 @router.get("/api/v1/schedules/{name}/ical")
 def schedule_ical(
-    name: str,
+    name: Schedule,
     ctx: Reader,
     db: Db,
-    span: Annotated[str, Query(alias="next", description="How far ahead; default 90d")] = "90d",
+    span: Annotated[
+        StorableStr, Query(alias="next", description="How far ahead; default 90d")
+    ] = "90d",
 ) -> Response:
-    body = service.schedule_ical(db, ctx.config, name, ctx.now, ctx.now + _span(span, "next"))
+    body = service.schedule_ical(db, ctx.config, name, ctx.now, _until(ctx.now, span, "next"))
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
 @router.post("/api/v1/schedules/{name}/overrides", status_code=201)
-def add_override(name: str, body: OverrideIn, ctx: Responder, db: Db) -> OverrideOut:
+def add_override(name: Schedule, body: OverrideIn, ctx: Responder, db: Db) -> OverrideOut:
     """Someone covers a window: beats every layer of the schedule."""
     return service.add_override(db, ctx, name, body)
 
 
 @router.get("/api/v1/schedules/{name}/overrides")
-def list_overrides(name: str, ctx: Reader, db: Db) -> list[OverrideOut]:
+def list_overrides(name: Schedule, ctx: Reader, db: Db) -> list[OverrideOut]:
     return service.list_overrides(db, name, ctx.now)
 
 
 @router.delete("/api/v1/schedules/{name}/overrides/{override_id}", status_code=204)
-def delete_override(name: str, override_id: int, _ctx: Responder, db: Db) -> Response:
+def delete_override(name: Schedule, override_id: OverrideId, _ctx: Responder, db: Db) -> Response:
     service.delete_override(db, name, override_id)
     return Response(status_code=204)
 
 
 @router.get("/api/v1/incidents/{ref}/pages")
-def pages(ref: str, _ctx: Reader, db: Db) -> list[PageOut]:
+def pages(ref: Ref, _ctx: Reader, db: Db) -> list[PageOut]:
     return service.pages_of(db, ref)
 
 

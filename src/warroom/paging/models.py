@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from warroom import limits
 from warroom.db import Base, BigId, UTCDateTime
 
 
@@ -23,7 +24,7 @@ class Page(Base):
     key: Mapped[str] = mapped_column(String(300), unique=True)
     reason: Mapped[str] = mapped_column(String(40))  # escalation, sla_warning, alert
     step: Mapped[str] = mapped_column(String(60))
-    person: Mapped[str] = mapped_column(String(200))
+    person: Mapped[str] = mapped_column(String(limits.NAME))
     method: Mapped[str] = mapped_column(String(300))  # label, without secrets
     method_index: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="queued")
@@ -41,10 +42,10 @@ class ScheduleOverride(Base):
     __table_args__ = (Index("ix_schedule_overrides_schedule_ends_at", "schedule", "ends_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    schedule: Mapped[str] = mapped_column(String(100))
-    person: Mapped[str] = mapped_column(String(200))
+    schedule: Mapped[str] = mapped_column(String(limits.SHORT_NAME))
+    person: Mapped[str] = mapped_column(String(limits.NAME))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(limits.NAME))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from warroom import limits
+from warroom.limits import StorableAwareInstant, StorableStr
 
 
 class OnCallOut(BaseModel):
@@ -52,10 +55,10 @@ class JobOut(BaseModel):
 class OverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    person: str = Field(min_length=1, max_length=200)
-    start: AwareDatetime
-    end: AwareDatetime
-    reason: str = Field(default="", max_length=500)
+    person: StorableStr = Field(min_length=1, max_length=limits.NAME)
+    start: StorableAwareInstant
+    end: StorableAwareInstant
+    reason: StorableStr = Field(default="", max_length=500)
 
 
 class OverrideOut(BaseModel):

@@ -123,7 +123,10 @@ def parse_duration(text: str) -> timedelta:
         pos = term.end()
     if terms == 0:
         raise DurationError(f"cannot read {text!r} as a duration")
-    return timedelta(seconds=total)
+    try:
+        return timedelta(seconds=total)
+    except OverflowError:  # "1e300 days", or a float that overflowed to infinity
+        raise DurationError(f"{text!r} is too long a duration") from None
 
 
 def parse_deadline(text: str) -> Deadline:

@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from warroom.limits import StorableStr
+
 
 class TaskOut(BaseModel):
     number: int
@@ -23,4 +25,4 @@ class TaskOut(BaseModel):
 class TaskDoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    note: Annotated[StorableStr, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
