@@ -51,6 +51,12 @@ class Metrics:
             registry=self.registry,
         )
         self._group_paths: dict[str, Any] = {}
+        self.rejected_alerts = Counter(
+            "warroom_intake_rejected_alerts",
+            "Alerts of a notification left out because they could not be read, by format",
+            ["format"],
+            registry=self.registry,
+        )
         self.registry.register(OpenIncidents(db))
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 

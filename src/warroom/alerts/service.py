@@ -764,7 +764,8 @@ def _open_incident(
     runbook = config.runbook_for(services)
     rank = int(str(decision.incident_severity)[-1])
     level = next((s for s in runbook.severities if s.rank == rank), runbook.severities[-1])
-    data = DeclareIn(title=alert.summary[:500] or "Alert", severity=level.name, services=services)
+    title = alert.summary[:500].strip() or "Alert"  # a summary of spaces is no title
+    data = DeclareIn(title=title, severity=level.name, services=services)
     return incidents.declare_in(session, batch.ctx, data, extra=note)
 
 

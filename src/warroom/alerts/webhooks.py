@@ -32,7 +32,7 @@ from warroom.alerts.formats import alertmanager, datadog, generic, grafana, page
 from warroom.alerts.formats.model import AlertEvent, Batch, FormatError
 from warroom.alerts.intake import IntakeWriter
 from warroom.alerts.ratelimit import RateLimiter
-from warroom.alerts.schemas import IngestResult
+from warroom.alerts.schemas import IngestResult, RejectedAlert
 from warroom.alerts.service import Delivery, Sender
 from warroom.errors import WarroomError
 from warroom.observability import Metrics
@@ -122,6 +122,12 @@ async def _store(
     )
 
 
+def _rejected(request: Request, name: str, count: int) -> None:
+    if count:
+        metrics: Metrics = request.app.state.metrics
+        metrics.rejected_alerts.labels(name).inc(count)
+
+
 def _webhook(kind: str, parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
     async def receive(request: Request) -> Response:
         try:
@@ -130,10 +136,18 @@ def _webhook(kind: str, parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
             try:
                 parsed = parse(raw)
             except FormatError as exc:
+                _rejected(request, kind, exc.rejected_alerts)
                 raise IntakeError(422, "; ".join(exc.errors), exc.errors) from None
             batch = parsed if isinstance(parsed, Batch) else None
             events = parsed.events if isinstance(parsed, Batch) else [parsed]
             result = await _store(request, sender, events, batch)
+            if batch is not None and batch.rejected:
+                # The alerts that could be read are stored; these are named, so that the
+                # sender hears of them without a retry that would fail the same way.
+                _rejected(request, kind, len(batch.rejected))
+                result.rejected = [
+                    RejectedAlert(index=r.index, errors=r.errors) for r in batch.rejected
+                ]
         except IntakeError as exc:
             body = error_body(exc.code, exc.message)
             body["error"]["errors"] = exc.errors

@@ -16,6 +16,14 @@ alert's own `status` (a group's status is "firing" while any of its alerts fires
 summary is `annotations.summary`, else `annotations.description`, else
 `labels.alertname`, and the severity comes from `labels.severity`
 (`model.severity_from_word`, default warning).
+
+One bad alert does not cost the others: an alert that is not a valid `template.Alert`
+(a label that is not a string, a bad time) is left out and named in the answer
+(`rejected: [{index, errors}]`); the rest are stored. Only a notification whose
+envelope is invalid, or whose every alert is, is refused whole (422). Values the
+database cannot hold as given are normalised (`normalise`): a NUL in a label becomes
+U+FFFD, a fingerprint over 300 characters is hashed, a label value over 1,024
+characters is cut with `…`, `truncatedAlerts` beyond 2³¹−1 is stored as 2³¹−1.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from warroom.alerts.formats.model import (
     AlertEvent,
     Batch,
     FormatError,
+    Rejected,
     Source,
     Timestamp,
     Unusual,
@@ -41,6 +50,8 @@ from warroom.alerts.formats.model import (
     quick_event,
     severity_from_word,
 )
+from warroom.alerts.formats.normalise import clean_text, receipt_count, storable_event
+from warroom.limits import INT32_MAX
 
 # Labels that name the service an alert is about, in order of preference.
 SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "component")
@@ -80,6 +91,12 @@ class WireWebhook(BaseModel):
     commonAnnotations: dict[str, str] = {}
     externalURL: str = ""
     alerts: list[WireAlert]
+
+
+class WireEnvelope(WireWebhook):
+    """The notification with its alerts unread, so that each is validated alone."""
+
+    alerts: list[Any]
 
 
 _FNV_OFFSET = 14695981039346656037
@@ -134,7 +151,7 @@ def _event(
     )
     resolved = status == "resolved"
     links = link(generator_url, "Source") + link(annotations.get("runbook_url"), "Runbook")
-    return quick_event(
+    event = quick_event(
         {
             "source": source,
             "action": "resolve" if resolved else "trigger",
@@ -154,26 +171,60 @@ def _event(
             "routing_key": None,
         }
     )
+    return storable_event(event)
+
+
+def read_alerts(
+    alerts: list[Any], model: type[WireAlert]
+) -> tuple[list[tuple[int, WireAlert]], list[Rejected]]:
+    """Each alert validated alone: the valid ones with their index, and the rejected.
+    Raises FormatError when there were alerts and none is valid."""
+    valid: list[tuple[int, WireAlert]] = []
+    rejected: list[Rejected] = []
+    for index, item in enumerate(alerts):
+        try:
+            valid.append((index, model.model_validate(item)))
+        except ValidationError as exc:
+            rejected.append(Rejected(index, errors_from(exc, f"alerts[{index}]")))
+    if rejected and not valid:
+        errors = [error for each in rejected for error in each.errors]
+        raise FormatError(errors, rejected_alerts=len(rejected))
+    return valid, rejected
+
+
+def envelope_error(exc: ValidationError, raw: Any, model: type[WireAlert]) -> FormatError:
+    """The refusal of a notification whose envelope is invalid: its errors, and those of
+    its alerts, all reported at once."""
+    errors = errors_from(exc)
+    alerts = raw.get("alerts") if isinstance(raw, dict) else None
+    if isinstance(alerts, list):
+        try:
+            read_alerts(alerts, model)
+        except FormatError as each:
+            errors += each.errors
+    return FormatError(errors, rejected_alerts=len(alerts) if isinstance(alerts, list) else 0)
 
 
 def parse(raw: Any) -> Batch:
-    """Validate an Alertmanager webhook body; one event per alert, in order."""
+    """Validate an Alertmanager webhook body; one event per valid alert, in order."""
     try:
         return _parse_plain(raw)
     except Unusual:
         pass
     try:
-        hook = WireWebhook.model_validate(raw)
+        hook = WireEnvelope.model_validate(raw)
     except ValidationError as exc:
-        raise FormatError(errors_from(exc)) from None
+        raise envelope_error(exc, raw, WireAlert) from None
+    valid, rejected = read_alerts(hook.alerts, WireAlert)
     return Batch(
-        events=[alert_event(alert, "alertmanager") for alert in hook.alerts],
+        events=[alert_event(alert, "alertmanager") for _, alert in valid],
         status=hook.status,
-        group_key=hook.groupKey or None,
+        group_key=clean_text(hook.groupKey) or None,
         receiver=hook.receiver or None,
-        truncated_alerts=hook.truncatedAlerts,
+        truncated_alerts=receipt_count(hook.truncatedAlerts),
         group_labels=dict(hook.groupLabels),
         external_url=hook.externalURL or None,
+        rejected=rejected,
     )
 
 
@@ -195,7 +246,7 @@ def _parse_plain(raw: Any) -> Batch:
     if status is None:
         raise Unusual
     truncated = raw.get("truncatedAlerts", 0)
-    if type(truncated) is not int or truncated < 0:
+    if type(truncated) is not int or truncated < 0 or truncated > INT32_MAX:
         raise Unusual
     group_key = plain_str(raw, "groupKey")
     receiver = plain_str(raw, "receiver")
@@ -228,6 +279,8 @@ def _parse_plain(raw: Any) -> Batch:
                 plain_str(alert, "fingerprint"),
             )
         )
+    if "\x00" in group_key:
+        raise Unusual
     return Batch(
         events=events,
         status=status,

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from warroom.alerts.formats.model import AlertEvent, FormatError, content_key, errors_from
+from warroom.alerts.formats.normalise import storable_event
 
 TEXT_MAX = 10_000
 SUMMARY_MAX = 200
@@ -49,7 +50,7 @@ def parse(raw: Any) -> AlertEvent:
         report = WireReport.model_validate(raw)
     except ValidationError as exc:
         raise FormatError(errors_from(exc)) from None
-    return AlertEvent(
+    event = AlertEvent(
         source="customer",
         action="trigger",
         dedup_key=content_key("customer", report.reporter, report.text),
@@ -61,3 +62,4 @@ def parse(raw: Any) -> AlertEvent:
         labels={"reporter": report.reporter},
         details={"text": report.text},
     )
+    return storable_event(event)

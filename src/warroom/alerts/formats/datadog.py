@@ -72,6 +72,9 @@ sent; unknown fields are kept in `details`). How they are read:
   else the title's) are the labels. `service` comes from the service tag.
 * times: `last_updated`, else `date`: epoch milliseconds or seconds (numbers or
   numeric strings; Datadog's $DATE is milliseconds) or ISO 8601.
+* values the database cannot hold as given are normalised (`normalise`): an aggregate
+  (dedup key) over 300 characters is hashed, so its recovery still finds it; a NUL
+  becomes U+FFFD; a title over 1,024 characters and a tag over 1,024 are cut with `…`.
 """
 
 from __future__ import annotations
@@ -94,6 +97,7 @@ from warroom.alerts.formats.model import (
     link,
     parse_timestamp,
 )
+from warroom.alerts.formats.normalise import storable_event
 
 
 def _text(value: object) -> str | None:
@@ -298,7 +302,7 @@ def parse(raw: Any) -> AlertEvent:
         if value is not None
     }
     details.update(hook.model_extra or {})
-    return AlertEvent(
+    event = AlertEvent(
         source="datadog",
         action="resolve" if _resolves(hook, parts) else "trigger",
         dedup_key=dedup_key,
@@ -313,3 +317,4 @@ def parse(raw: Any) -> AlertEvent:
         images=[{"src": hook.snapshot, "alt": title}] if hook.snapshot else [],
         occurred_at=hook.last_updated or hook.date,
     )
+    return storable_event(event)

@@ -14,6 +14,9 @@
 ```
 
 Unknown fields are refused, so a misspelt `serverity` is reported instead of ignored.
+A `dedup_key` over 255 characters or a `title` over 1,024 is refused; a NUL anywhere
+becomes U+FFFD, and a service over 200 characters or a label over 1,024 is cut with `…`
+(`normalise`).
 Without `dedup_key` the key is derived from title, service and labels, so sending the
 same alert again updates it, and sending it with `"status": "resolved"` resolves it.
 """
@@ -35,6 +38,7 @@ from warroom.alerts.formats.model import (
     content_key,
     errors_from,
 )
+from warroom.alerts.formats.normalise import storable_event
 
 _SEV_LEVEL = re.compile(r"^(?:sev-?)?([1-4])$", re.IGNORECASE)
 _SEVERITY_HELP = "must be critical, error, warning, info, SEV-1..SEV-4 or 1..4"
@@ -93,7 +97,7 @@ def parse(raw: Any) -> AlertEvent:
     details = dict(alert.details)
     if alert.description:
         details["description"] = alert.description
-    return AlertEvent(
+    event = AlertEvent(
         source="generic",
         action="resolve" if alert.status == "resolved" else "trigger",
         dedup_key=alert.dedup_key or content_key("generic", alert.title, service, alert.labels),
@@ -107,3 +111,4 @@ def parse(raw: Any) -> AlertEvent:
         links=[{"href": item.href, "text": item.text} for item in alert.links],
         occurred_at=alert.timestamp,
     )
+    return storable_event(event)

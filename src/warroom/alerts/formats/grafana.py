@@ -5,18 +5,26 @@ Grafana's body is Alertmanager's (it embeds Alertmanager) plus `orgId`, `title`,
 `silenceURL`, `dashboardURL`, `panelURL`, `imageURL`. Alerts are read as in
 `alertmanager` (same summary, severity and service rules, `fingerprint` as dedup key);
 Grafana's links and query values are added, and the group `title` is the summary of
-last resort.
+last resort. As for Alertmanager, an invalid alert is left out and named in the answer
+(`rejected`) while the others are stored, and values the database cannot hold as given
+are normalised (`normalise`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from warroom.alerts.formats.alertmanager import WireAlert, alert_event
-from warroom.alerts.formats.model import Batch, FormatError, errors_from, link
+from warroom.alerts.formats.alertmanager import (
+    WireAlert,
+    alert_event,
+    envelope_error,
+    read_alerts,
+)
+from warroom.alerts.formats.model import Batch, link
+from warroom.alerts.formats.normalise import clean_text, receipt_count, storable_event
 
 
 class WireGrafanaAlert(WireAlert):
@@ -52,6 +60,12 @@ class WireGrafanaWebhook(BaseModel):
     message: str = ""
 
 
+class WireGrafanaEnvelope(WireGrafanaWebhook):
+    """The notification with its alerts unread, so that each is validated alone."""
+
+    alerts: list[Any]
+
+
 def _event_details(alert: WireGrafanaAlert) -> dict[str, Any]:
     details: dict[str, Any] = dict(alert.annotations)
     if alert.values is not None:
@@ -64,34 +78,41 @@ def _event_details(alert: WireGrafanaAlert) -> dict[str, Any]:
 def parse(raw: Any) -> Batch:
     """Validate a Grafana webhook body; one event per alert, in order."""
     try:
-        hook = WireGrafanaWebhook.model_validate(raw)
+        hook = WireGrafanaEnvelope.model_validate(raw)
     except ValidationError as exc:
-        raise FormatError(errors_from(exc)) from None
+        raise envelope_error(exc, raw, WireGrafanaAlert) from None
+    valid, rejected = read_alerts(hook.alerts, WireGrafanaAlert)
     events = []
-    for alert in hook.alerts:
+    for _, wire in valid:
+        alert = cast(WireGrafanaAlert, wire)
         event = alert_event(alert, "grafana")
         has_own_summary = any(
             alert.annotations.get(key, "").strip() or alert.labels.get(key, "").strip()
             for key in ("summary", "description", "message", "alertname")
         )
         events.append(
-            replace(
-                event,
-                summary=event.summary if has_own_summary or not hook.title else hook.title,
-                details=_event_details(alert),
-                links=event.links
-                + link(alert.dashboardURL, "Dashboard")
-                + link(alert.panelURL, "Panel")
-                + link(alert.silenceURL, "Silence"),
-                images=[{"src": alert.imageURL, "alt": event.summary}] if alert.imageURL else [],
+            storable_event(
+                replace(
+                    event,
+                    summary=event.summary if has_own_summary or not hook.title else hook.title,
+                    details=_event_details(alert),
+                    links=event.links
+                    + link(alert.dashboardURL, "Dashboard")
+                    + link(alert.panelURL, "Panel")
+                    + link(alert.silenceURL, "Silence"),
+                    images=[{"src": alert.imageURL, "alt": event.summary}]
+                    if alert.imageURL
+                    else [],
+                )
             )
         )
     return Batch(
         events=events,
         status=hook.status,
-        group_key=hook.groupKey or None,
+        group_key=clean_text(hook.groupKey) or None,
         receiver=hook.receiver or None,
-        truncated_alerts=max(hook.truncatedAlerts, 0),
+        truncated_alerts=receipt_count(hook.truncatedAlerts),
         group_labels=dict(hook.groupLabels),
         external_url=hook.externalURL or None,
+        rejected=rejected,
     )

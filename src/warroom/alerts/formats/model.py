@@ -30,10 +30,12 @@ SEVERITIES: tuple[Severity, ...] = ("critical", "error", "warning", "info")
 
 
 class FormatError(ValueError):
-    """The document is not a valid event of its format; `errors` name each bad field."""
+    """The document is not a valid event of its format; `errors` name each bad field.
+    `rejected_alerts` counts the alerts of a batch refused with it (all of them)."""
 
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: list[str], *, rejected_alerts: int = 0) -> None:
         self.errors = errors
+        self.rejected_alerts = rejected_alerts
         super().__init__("; ".join(errors))
 
 
@@ -81,6 +83,15 @@ def quick_event(values: dict[str, Any]) -> AlertEvent:
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """An alert of a batch that could not be read (its position in `alerts`, and why);
+    the batch's other alerts are stored without it."""
+
+    index: int
+    errors: list[str]
+
+
+@dataclass(frozen=True)
 class Batch:
     """One Alertmanager or Grafana notification: a group of alerts and its metadata."""
 
@@ -93,6 +104,7 @@ class Batch:
     truncated_alerts: int = 0
     group_labels: dict[str, str] = field(default_factory=dict)
     external_url: str | None = None
+    rejected: list[Rejected] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

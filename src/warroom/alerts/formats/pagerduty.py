@@ -29,6 +29,10 @@ Where PagerDuty's documentation leaves behaviour open, warroom decides:
   refused.
 * `payload.custom_details` may be any JSON value: an object becomes `details`, anything
   else is kept under `details["custom_details"]`.
+* Values the database cannot hold as given are normalised (`normalise`): a NUL
+  character becomes U+FFFD (in a dedup key too, so acknowledge and resolve find the
+  trigger), a component over 200 characters is cut with `…`; a change event's summary
+  is cut to 1,024 characters and its source to 200, with `…`.
 
 Errors are PagerDuty's 400 sentences (`'payload.summary' is missing or blank`);
 `invalid_event_body` builds the whole 400 body.
@@ -50,6 +54,7 @@ from warroom.alerts.formats.model import (
     Timestamp,
     errors_from,
 )
+from warroom.alerts.formats.normalise import storable_change, storable_event
 
 SUMMARY_MAX = 1024
 DEDUP_KEY_MAX = 255
@@ -144,13 +149,15 @@ def parse_event(raw: Any) -> AlertEvent:
     if event.event_action != "trigger":
         if event.dedup_key is None or not event.dedup_key.strip():
             raise FormatError([f"'dedup_key' {_MISSING}"])
-        return AlertEvent(
-            source="pagerduty",
-            action=event.event_action,
-            dedup_key=event.dedup_key,
-            summary="",
-            severity="info",
-            routing_key=event.routing_key,
+        return storable_event(
+            AlertEvent(
+                source="pagerduty",
+                action=event.event_action,
+                dedup_key=event.dedup_key,
+                summary="",
+                severity="info",
+                routing_key=event.routing_key,
+            )
         )
 
     payload = _payload(event.payload)
@@ -174,24 +181,26 @@ def parse_event(raw: Any) -> AlertEvent:
     links = [{"href": item.href, "text": item.text} for item in event.links]
     if event.client_url:
         links.append({"href": event.client_url, "text": event.client or "Client"})
-    return AlertEvent(
-        source="pagerduty",
-        action="trigger",
-        dedup_key=uuid.uuid4().hex if generated else (event.dedup_key or ""),
-        dedup_key_generated=generated,
-        summary=summary,
-        severity=payload.severity,
-        source_name=payload.source,
-        service=payload.component or None,
-        labels=labels,
-        details=details,
-        links=links,
-        images=[
-            {key: value for key, value in item.model_dump().items() if value}
-            for item in event.images
-        ],
-        occurred_at=payload.timestamp,
-        routing_key=event.routing_key,
+    return storable_event(
+        AlertEvent(
+            source="pagerduty",
+            action="trigger",
+            dedup_key=uuid.uuid4().hex if generated else (event.dedup_key or ""),
+            dedup_key_generated=generated,
+            summary=summary,
+            severity=payload.severity,
+            source_name=payload.source,
+            service=payload.component or None,
+            labels=labels,
+            details=details,
+            links=links,
+            images=[
+                {key: value for key, value in item.model_dump().items() if value}
+                for item in event.images
+            ],
+            occurred_at=payload.timestamp,
+            routing_key=event.routing_key,
+        )
     )
 
 
@@ -219,13 +228,15 @@ def parse_change(raw: Any) -> ChangeEvent:
         event = WireChangeEvent.model_validate(raw)
     except ValidationError as exc:
         raise FormatError(errors_from(exc, missing=_MISSING)) from None
-    return ChangeEvent(
-        summary=event.payload.summary[:SUMMARY_MAX],
-        routing_key=event.routing_key,
-        source_name=event.payload.source or None,
-        occurred_at=event.payload.timestamp,
-        details=_details(event.payload.custom_details),
-        links=[{"href": item.href, "text": item.text} for item in event.links],
+    return storable_change(
+        ChangeEvent(
+            summary=event.payload.summary,
+            routing_key=event.routing_key,
+            source_name=event.payload.source or None,
+            occurred_at=event.payload.timestamp,
+            details=_details(event.payload.custom_details),
+            links=[{"href": item.href, "text": item.text} for item in event.links],
+        )
     )
 
 

@@ -39,6 +39,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from warroom import limits
 from warroom.alerts.formats.model import (
     AlertEvent,
     FormatError,
@@ -46,6 +47,7 @@ from warroom.alerts.formats.model import (
     Source,
     errors_from,
 )
+from warroom.alerts.formats.normalise import bounded_key
 
 IncidentSeverity = Literal["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
 REGEX_PREFIX = "=~"
@@ -148,7 +150,9 @@ def _group_key(event: AlertEvent, service: str | None, group_by: list[str]) -> s
     if not group_by:
         return f"{event.source}:{event.dedup_key}"
     values = ",".join(f"{name}={event.labels.get(name, '')!r}" for name in group_by)
-    return f"{service or '-'}:{values}"
+    # Hashed past its column's length, as over-long dedup keys are: the same labels still
+    # give the same group.
+    return bounded_key(f"{service or '-'}:{values}", limits.GROUP_KEY)
 
 
 def route(event: AlertEvent, rules: list[RoutingRule]) -> RouteDecision:
