@@ -8,7 +8,7 @@ integers beyond 2³¹ in an INTEGER column, and JSON with NaN or Infinity. Both 
 text with lone UTF-16 surrogates, which Python's JSON parser lets through. So input is
 checked at the edge against the stricter of the two:
 
-* REST bodies, query and path parameters use the types here (`StorableStr`, `Int32`,
+* REST bodies, query and path parameters use the types here (`Storable`, `Int32`,
   `StorableJson`): a 422 naming the field, before any query runs.
 * Alert intake normalises instead of refusing where refusing would lose an alert
   (`alerts.formats.normalise`: NUL replaced, an over-long key hashed, a label cut with
@@ -65,9 +65,11 @@ def storable_text(value: str) -> str:
     return value
 
 
-# A string both databases store as given (no NUL, valid Unicode); give it the column's
-# length where it is used: `Annotated[StorableStr, StringConstraints(max_length=NAME)]`.
-StorableStr = Annotated[str, AfterValidator(storable_text)]
+# Strings both databases store as given (no NUL, valid Unicode). With a length, put it
+# before the check: `Annotated[str, StringConstraints(max_length=NAME), Storable]` (a
+# constraint after a validator is checked as a generic length, after stripping too late).
+Storable = AfterValidator(storable_text)
+StorableStr = Annotated[str, Storable]
 
 
 def _storable_json(value: Any, depth: int = 0) -> Any:

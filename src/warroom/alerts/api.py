@@ -21,12 +21,12 @@ from warroom.alerts.schemas import (
 )
 from warroom.alerts.service import Sender
 from warroom.errors import InvalidInputError
-from warroom.limits import StorableStr
+from warroom.limits import Storable, StorableStr
 from warroom.rest import Admin, Db, Reader, Responder
 
 router = APIRouter(tags=["alerts"])
-Ref = Annotated[StorableStr, Path()]
-IntegrationName = Annotated[StorableStr, Path()]
+Ref = Annotated[str, Path(), Storable]
+IntegrationName = Annotated[str, Path(), Storable]
 
 
 @router.post("/api/v1/reports", status_code=202)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from warroom import limits
-from warroom.limits import PositiveInt32, StorableInstant, StorableJson, StorableStr
+from warroom.limits import PositiveInt32, Storable, StorableInstant, StorableJson, StorableStr
 from warroom.runbooks.durations import DurationError, parse_duration
 
 IntegrationKind = Literal["alertmanager", "pagerduty", "datadog", "grafana", "generic"]
@@ -89,7 +89,7 @@ class HealthCheckConfig(_Strict):
 # --- API shapes --------------------------------------------------------------------
 
 
-Name = Annotated[StorableStr, StringConstraints(max_length=limits.NAME)]
+Name = Annotated[str, StringConstraints(max_length=limits.NAME), Storable]
 
 
 class IntegrationIn(BaseModel):
@@ -98,7 +98,7 @@ class IntegrationIn(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=limits.SHORT_NAME)
     kind: IntegrationKind
     service: Name | None = None
-    resolve_timeout: Annotated[StorableStr, StringConstraints(max_length=100)] | None = None
+    resolve_timeout: Annotated[str, StringConstraints(max_length=100), Storable] | None = None
     rate_limit_per_minute: PositiveInt32 | None = None
 
     _check = field_validator("resolve_timeout")(_duration)
@@ -141,16 +141,16 @@ class AlertOut(BaseModel):
 class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reporter: StorableStr = Field(min_length=1, max_length=320)
-    text: StorableStr = Field(min_length=1, max_length=10_000)
+    reporter: Annotated[str, Field(min_length=1, max_length=320), Storable]
+    text: Annotated[str, Field(min_length=1, max_length=10_000), Storable]
     service: Name | None = None
 
 
 class ChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    service: StorableStr = Field(min_length=1, max_length=limits.NAME)
-    summary: StorableStr = Field(min_length=1, max_length=2000)
+    service: Annotated[str, Field(min_length=1, max_length=limits.NAME), Storable]
+    summary: Annotated[str, Field(min_length=1, max_length=2000), Storable]
     source: Name | None = None
     occurred_at: StorableInstant | None = None
     details: dict[StorableStr, StorableJson] = Field(default_factory=dict)

@@ -22,7 +22,7 @@ from warroom.incidents.schemas import (
     StatusIn,
     SymptomsIn,
 )
-from warroom.limits import StorableStr
+from warroom.limits import Storable, StorableStr
 from warroom.rest import Db, Reader, Responder
 from warroom.tasks import service as tasks
 from warroom.tasks.schemas import TaskDoneIn, TaskOut
@@ -30,9 +30,9 @@ from warroom.timeline.schemas import TimelineEventOut, TimelinePage
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 Ref = Annotated[
-    StorableStr, Path(description="incident-YYYY-MM-DD-NNNN (the 3-digit form works too)")
+    str, Path(description="incident-YYYY-MM-DD-NNNN (the 3-digit form works too)"), Storable
 ]
-Role = Annotated[StorableStr, Path(max_length=limits.ROLE)]
+Role = Annotated[str, Path(max_length=limits.ROLE), Storable]
 TaskNumber = Annotated[int, Path(ge=-limits.INT32_MAX - 1, le=limits.INT32_MAX)]
 
 

@@ -8,19 +8,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from warroom import limits
-from warroom.limits import StorableStr
+from warroom.limits import Storable
 
 Title = Annotated[
-    StorableStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.TITLE)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.TITLE), Storable
 ]
-Text = Annotated[StorableStr, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000), Storable]
 RequiredText = Annotated[
-    StorableStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), Storable
 ]
 Name = Annotated[
-    StorableStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.NAME)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.NAME), Storable
 ]
-Severity = Annotated[StorableStr, Field(max_length=limits.SEVERITY, examples=["SEV-1"])]
+Severity = Annotated[str, Field(max_length=limits.SEVERITY, examples=["SEV-1"]), Storable]
 
 
 class _In(BaseModel):
@@ -28,7 +28,7 @@ class _In(BaseModel):
 
 
 Symptom = Annotated[
-    StorableStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Storable
 ]
 
 
@@ -50,9 +50,11 @@ class SymptomsIn(_In):
 
 
 class PhaseIn(_In):
-    phase: StorableStr = Field(
-        min_length=1, max_length=limits.PHASE, description="A phase key, number, or next"
-    )
+    phase: Annotated[
+        str,
+        Field(min_length=1, max_length=limits.PHASE, description="A phase key, number, or next"),
+        Storable,
+    ]
     note: Text = ""
 
 
@@ -84,11 +86,13 @@ class AssessmentIn(_In):
     """The runbook's triage questions. Only the answers given are recorded."""
 
     user_impact: Text | None = None
-    users_affected: Annotated[StorableStr, StringConstraints(max_length=limits.TITLE)] | None = None
+    users_affected: Annotated[str, StringConstraints(max_length=limits.TITLE), Storable] | None = (
+        None
+    )
     systems_impacted: list[Name] | None = None
     data_at_risk: bool | None = None
     security_incident: bool | None = None
-    answers: dict[Annotated[StorableStr, StringConstraints(max_length=60)], Text] | None = Field(
+    answers: dict[Annotated[str, StringConstraints(max_length=60), Storable], Text] | None = Field(
         default=None, description="Answers to the runbook's other questions, by key"
     )
 

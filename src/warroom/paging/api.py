@@ -15,7 +15,7 @@ from warroom.engine import service as engine
 from warroom.errors import InvalidInputError, WarroomError
 from warroom.incidents import rules as incident_rules
 from warroom.incidents import service as incidents
-from warroom.limits import INT32_MAX, StorableStr
+from warroom.limits import INT32_MAX, Storable, StorableStr
 from warroom.paging import service
 from warroom.paging.schemas import (
     JobOut,
@@ -30,8 +30,8 @@ from warroom.rest import Db, Reader, Responder
 from warroom.runbooks.durations import DurationError, parse_duration
 
 router = APIRouter(tags=["paging"])
-Schedule = Annotated[StorableStr, Path()]
-Ref = Annotated[StorableStr, Path()]
+Schedule = Annotated[str, Path(), Storable]
+Ref = Annotated[str, Path(), Storable]
 OverrideId = Annotated[int, Path(ge=-INT32_MAX - 1, le=INT32_MAX)]
 
 
@@ -105,7 +105,7 @@ def schedule_shifts(
     start: Annotated[
         StorableStr | None, Query(alias="from", description="ISO 8601; default now")
     ] = None,
-    span: Annotated[StorableStr, Query(alias="next", description="e.g. 7d, 24h")] = "7d",
+    span: Annotated[str, Query(alias="next", description="e.g. 7d, 24h"), Storable] = "7d",
 ) -> list[ShiftOut]:
     begin = _instant(start, ctx.now, "from")
     return service.schedule_shifts(db, ctx.config, name, begin, _until(begin, span, "next"))
@@ -117,7 +117,7 @@ def schedule_ical(
     ctx: Reader,
     db: Db,
     span: Annotated[
-        StorableStr, Query(alias="next", description="How far ahead; default 90d")
+        str, Query(alias="next", description="How far ahead; default 90d"), Storable
     ] = "90d",
 ) -> Response:
     body = service.schedule_ical(db, ctx.config, name, ctx.now, _until(ctx.now, span, "next"))

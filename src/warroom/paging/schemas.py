@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom import limits
-from warroom.limits import StorableAwareInstant, StorableStr
+from warroom.limits import Storable, StorableAwareInstant
 
 
 class OnCallOut(BaseModel):
@@ -55,10 +56,10 @@ class JobOut(BaseModel):
 class OverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    person: StorableStr = Field(min_length=1, max_length=limits.NAME)
+    person: Annotated[str, Field(min_length=1, max_length=limits.NAME), Storable]
     start: StorableAwareInstant
     end: StorableAwareInstant
-    reason: StorableStr = Field(default="", max_length=500)
+    reason: Annotated[str, Field(max_length=500), Storable] = ""
 
 
 class OverrideOut(BaseModel):

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from warroom.limits import StorableStr
+from warroom.limits import Storable
 
 
 class TaskOut(BaseModel):
@@ -25,4 +25,4 @@ class TaskOut(BaseModel):
 class TaskDoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[StorableStr, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), Storable] = ""
