@@ -22,7 +22,7 @@ from warroom.incidents.api import router as incidents_router
 from warroom.observability import Metrics, MetricsMiddleware
 from warroom.observability import router as observability_router
 from warroom.paging.api import router as paging_router
-from warroom.rest import install_error_handlers
+from warroom.rest import ERROR_RESPONSES, install_error_handlers
 from warroom.workers import ack_links
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -82,10 +82,10 @@ def create_app(
     install_error_handlers(app)
     install_docs(app)
     app.include_router(observability_router)
-    app.include_router(incidents_router)
-    app.include_router(paging_router)
-    app.include_router(alerts_router)
-    app.include_router(tokens_router)
+    app.include_router(incidents_router, responses=ERROR_RESPONSES)
+    app.include_router(paging_router, responses=ERROR_RESPONSES)
+    app.include_router(alerts_router, responses=ERROR_RESPONSES)
+    app.include_router(tokens_router, responses=ERROR_RESPONSES)
     app.include_router(webhooks.router)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 

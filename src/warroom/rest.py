@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.auth import service as auth
@@ -23,6 +24,34 @@ from warroom.db import Database
 from warroom.errors import ForbiddenError, UnauthorizedError, WarroomError
 
 log = logging.getLogger("warroom.rest")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every REST error: `{"error": {"code", "message", "field"?}}`."""
+
+    error: ErrorDetail
+
+
+# What a REST route may answer besides its success, for the OpenAPI document: a body
+# that is not JSON (400), no or a bad token (401), too weak a role (403), an unknown
+# resource (404), a state that forbids the change (409), invalid input (422).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (400, "Malformed body"),
+        (401, "Missing or unknown token"),
+        (403, "The token's role cannot do this"),
+        (404, "Not found"),
+        (409, "Conflicts with the current state"),
+        (422, "Invalid input; `field` names it"),
+    )
+}
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:

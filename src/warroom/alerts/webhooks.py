@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from warroom.alerts import service
+from warroom.alerts import openapi, service
 from warroom.alerts.formats import alertmanager, datadog, generic, grafana, pagerduty
 from warroom.alerts.formats.model import AlertEvent, Batch, FormatError
 from warroom.alerts.intake import IntakeWriter
@@ -230,6 +230,8 @@ def _webhook_route(name: str, endpoint: Endpoint) -> None:
         status_code=202,
         summary=f"Receive a {name} webhook",
         response_model=IngestResult,
+        responses=openapi.WEBHOOK_RESPONSES,
+        openapi_extra=openapi.webhook_openapi(name),
         name="receive",  # the operationId it always had
     )
 
@@ -238,13 +240,27 @@ for _name, _endpoint in WEBHOOKS.items():
     _webhook_route(_name, _endpoint)
 
 
-@router.post("/v2/enqueue", status_code=202, tags=["pagerduty"], name="pagerduty_event")
+@router.post(
+    "/v2/enqueue",
+    status_code=202,
+    tags=["pagerduty"],
+    name="pagerduty_event",
+    responses={202: {"model": openapi.PagerDutyAccepted}, **openapi.PAGERDUTY_RESPONSES},
+    openapi_extra=openapi.pagerduty_event_openapi(),
+)
 async def _pagerduty_event_route(request: Request) -> Response:
     """PagerDuty Events API v2: existing senders only change the URL."""
     return await pagerduty_event(request)
 
 
-@router.post("/v2/change/enqueue", status_code=202, tags=["pagerduty"], name="pagerduty_change")
+@router.post(
+    "/v2/change/enqueue",
+    status_code=202,
+    tags=["pagerduty"],
+    name="pagerduty_change",
+    responses={202: {"model": openapi.PagerDutyChangeAccepted}, **openapi.PAGERDUTY_RESPONSES},
+    openapi_extra=openapi.pagerduty_change_openapi(),
+)
 async def _pagerduty_change_route(request: Request) -> Response:
     """PagerDuty change events: deploys and config changes for the integration's service."""
     return await pagerduty_change(request)
