@@ -9,6 +9,7 @@ served by a real process whose log is kept for inspection.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -358,10 +359,12 @@ def _mutate(body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         parent: Any = body
         for part in path[:-1]:
             parent = parent[part]
+        # A copy: the lists and objects of NASTY must not be shared between bodies.
+        nasty = copy.deepcopy(rng.choice(NASTY))
         if isinstance(parent, dict) and rng.random() < 0.2:
-            parent[rng.choice(["\x00", "k" * 300, "extra"])] = rng.choice(NASTY)
+            parent[rng.choice(["\x00", "k" * 300, "extra"])] = nasty
         else:
-            parent[path[-1]] = rng.choice(NASTY)
+            parent[path[-1]] = nasty
     return body
 
 

@@ -17,8 +17,8 @@ from tests.fuzzing import Target, fuzz_intake, run_schemathesis, serve
 pytestmark = pytest.mark.slow
 
 SEED = 12
-EXAMPLES = 6
-INTAKE_CASES = 40
+EXAMPLES = 4
+INTAKE_CASES = 30
 
 
 @pytest.fixture(
