@@ -118,6 +118,7 @@ def _answers(model: type[BaseModel], **descriptions: str) -> dict[int | str, dic
 WEBHOOK_RESPONSES = _answers(
     IntakeError,
     s400="Malformed JSON",
+    s403="The key is of an integration of another kind",
     s404="Unknown or revoked integration key",
     s413="Body over 512 KB",
     s415="Content-Type is not JSON",
@@ -127,6 +128,7 @@ WEBHOOK_RESPONSES = _answers(
 PAGERDUTY_RESPONSES = _answers(
     PagerDutyError,
     s400="Invalid event or malformed JSON",
+    s403="The routing key is of an integration of another kind",
     s404="Unknown or revoked routing key",
     s413="Body over 512 KB",
     s415="Content-Type is not JSON",
