@@ -11,10 +11,18 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Api
-from tests.integration.test_alerts import am_alert, am_group, post_am
+from tests.integration.test_alerts import am_alert, am_group
 from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent
 from warroom.config import parse_config
 from warroom.limits import DEDUP_KEY, GROUP_KEY, INT32_MAX
+
+# Generous: other builds load the machine, and httpx's default timeout is 5 s.
+TIMEOUT = 60
+
+
+def post_am(api: Api, key: str, body: dict[str, Any]) -> httpx.Response:
+    url = f"{api.url}/api/v1/integrations/{key}/alertmanager"
+    return httpx.post(url, json=body, timeout=TIMEOUT)
 
 
 @pytest.fixture
@@ -109,10 +117,14 @@ def test_a_datadog_aggregate_of_1000_characters_triggers_and_recovers(
     key = http.post("/api/v1/integrations", json={"name": "dd", "kind": "datadog"}).json()["key"]
     url = f"{api.url}/api/v1/integrations/{key}/datadog"
     aggregate = "a" * 1000
-    fired = httpx.post(url, json={"title": "[Triggered] 5xx", "aggregate": aggregate})
+    fired = httpx.post(
+        url, json={"title": "[Triggered] 5xx", "aggregate": aggregate}, timeout=TIMEOUT
+    )
     assert fired.status_code == 202, fired.text
     recovered = httpx.post(
-        url, json={"title": "[Recovered] 5xx", "aggregate": aggregate, "alert_type": "success"}
+        url,
+        json={"title": "[Recovered] 5xx", "aggregate": aggregate, "alert_type": "success"},
+        timeout=TIMEOUT,
     )
     assert recovered.status_code == 202, recovered.text
     assert recovered.json()["resolved"] == 1
@@ -133,6 +145,7 @@ def test_generic_alerts_with_an_over_long_service_and_labels_are_cut_with_a_mark
             "labels": {"l" * 300: "v" * 2000, "env": "prod\x00"},
             "details": {"nested\x00key": ["a\x00b"]},
         },
+        timeout=TIMEOUT,
     )
     assert response.status_code == 202, response.text
     (stored,) = alerts(api)
@@ -171,18 +184,18 @@ def test_pagerduty_nul_dedup_keys_correlate_and_long_change_sources_are_cut(
         "dedup_key": "disk\x00db-1",
         "payload": {"summary": "Disk full", "source": "db-1", "severity": "critical"},
     }
-    fired = httpx.post(f"{api.url}/v2/enqueue", json=trigger)
+    fired = httpx.post(f"{api.url}/v2/enqueue", json=trigger, timeout=TIMEOUT)
     assert fired.status_code == 202, fired.text
     assert fired.json()["dedup_key"] == "disk\ufffddb-1"
     resolve = {"routing_key": key, "event_action": "resolve", "dedup_key": "disk\x00db-1"}
-    resolved = httpx.post(f"{api.url}/v2/enqueue", json=resolve)
+    resolved = httpx.post(f"{api.url}/v2/enqueue", json=resolve, timeout=TIMEOUT)
     assert resolved.status_code == 202, resolved.text
     assert [a.status for a in alerts(api)] == ["resolved"]
     change = {
         "routing_key": key,
         "payload": {"summary": "x" * 10_000, "source": "y" * 10_000, "custom_details": {}},
     }
-    recorded = httpx.post(f"{api.url}/v2/change/enqueue", json=change)
+    recorded = httpx.post(f"{api.url}/v2/change/enqueue", json=change, timeout=TIMEOUT)
     assert recorded.status_code == 202, recorded.text
     with api.db.read() as session:
         row = session.scalars(select(ChangeEvent)).one()
