@@ -174,6 +174,26 @@ def test_tasks_phase_and_playbook_verbs(cli: Api) -> None:
     assert "High Traffic Spike" in [s["incident_type"] for s in json.loads(out)["suggestions"]]
 
 
+def test_playbook_symptom_only_suggests_unless_recorded(cli: Api) -> None:
+    code, out, _ = run("declare", "sev-2", "Orders slow", "--json")
+    ref = json.loads(out)["ref"]
+    code, out, _ = run("playbook", ref, "--symptom", "CPU/memory saturation")
+    assert code == 0
+    assert "High Traffic Spike" in out
+    assert "Not recorded: CPU/memory saturation" in out
+    shown = json.loads(run("show", ref, "--json")[1])
+    assert shown["symptoms"] == []  # asking stored nothing
+    assert "symptoms_recorded" not in [e["kind"] for e in shown["timeline"]]
+
+    code, out, _ = run("playbook", ref, "--symptom", "CPU/memory saturation", "--record")
+    assert code == 0
+    assert "Not recorded" not in out
+    shown = json.loads(run("show", ref, "--json")[1])
+    assert shown["symptoms"] == ["CPU/memory saturation"]
+    assert [e["kind"] for e in shown["timeline"]].count("symptoms_recorded") == 1
+    assert run("playbook", ref, "--record")[0] == 2  # nothing to record
+
+
 def test_alert_change_and_integration_verbs(cli: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = run(
         "report-problem", "Checkout spins forever", "--reporter", "jane@example.com", "--json"

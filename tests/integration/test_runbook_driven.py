@@ -167,6 +167,12 @@ def test_symptoms_suggest_a_playbook_and_say_why(http: httpx.Client) -> None:
         "connection pool exhausted on orders-db",
         "timeouts to external APIs",
     ]
+    tried = http.get(
+        f"/api/v1/incidents/{ref}/playbook", params={"symptom": ["Increased latency"]}
+    ).json()
+    assert "High Traffic Spike" in [s["incident_type"] for s in tried["suggestions"]]
+    assert tried["not_recorded"] == ["Increased latency"]
+    assert http.get(f"/api/v1/incidents/{ref}").json()["symptoms"] == later["symptoms"]
     unrelated = declare(http, symptoms=["the logo is purple"])["ref"]
     assert http.get(f"/api/v1/incidents/{unrelated}/playbook").json()["suggestions"] == []
 

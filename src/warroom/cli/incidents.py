@@ -370,17 +370,29 @@ def phase(
 
 def playbook(
     ref: Ref,
-    symptom: Annotated[list[str] | None, typer.Option("--symptom", help="Add what you see")] = None,
+    symptom: Annotated[
+        list[str] | None, typer.Option("--symptom", help="Also try what you see (repeatable)")
+    ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Record the --symptom values on the incident")
+    ] = False,
     url: Url = None,
     token: Token = None,
     as_json: Json = False,
 ) -> None:
-    """Playbooks the runbook suggests for the incident's symptoms, and why."""
+    """Playbooks the runbook suggests for the incident's symptoms, and why.
+
+    --symptom only asks; with --record the symptoms are kept on the incident (timeline)."""
+    if record and not symptom:
+        err.print("[red]error:[/red] --record needs at least one --symptom", highlight=False)
+        raise typer.Exit(2)
     with api_session(url, token) as api:
-        if symptom:
+        if record:
             data = api.post(incident_path(ref, "symptoms"), {"symptoms": symptom})
         else:
-            data = api.get(incident_path(ref, "playbook"))
+            data = api.get(
+                incident_path(ref, "playbook"), {"symptom": symptom} if symptom else None
+            )
     _show(data, as_json, render.playbook)
 
 

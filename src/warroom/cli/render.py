@@ -221,6 +221,9 @@ def playbook(data: dict[str, Any]) -> Group:
         parts.append(
             Panel(body, title=f"{s['incident_type']} (score {s['score']})", title_align="left")
         )
+    if data.get("not_recorded"):
+        tried = "; ".join(data["not_recorded"])
+        parts.append(Text(f"Not recorded: {tried} (--record keeps them on the incident)"))
     return Group(*parts)
 
 

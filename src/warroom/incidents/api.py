@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from warroom import limits
-from warroom.incidents import service
+from warroom.incidents import playbooks, service
 from warroom.incidents.schemas import (
     AssessmentIn,
     DeclareIn,
@@ -20,6 +20,7 @@ from warroom.incidents.schemas import (
     ResolveIn,
     RoleIn,
     StatusIn,
+    Symptom,
     SymptomsIn,
 )
 from warroom.limits import Storable, StorableStr
@@ -159,9 +160,21 @@ def move_phase(ref: Ref, body: PhaseIn, ctx: Responder, db: Db) -> IncidentOut:
 
 @router.post("/{ref}/symptoms")
 def add_symptoms(ref: Ref, body: SymptomsIn, ctx: Responder, db: Db) -> dict[str, Any]:
-    return service.add_symptoms(db, ctx, ref, body)
+    return playbooks.add_symptoms(db, ctx, ref, body)
 
 
 @router.get("/{ref}/playbook")
-def playbook(ref: Ref, ctx: Reader, db: Db) -> dict[str, Any]:
-    return service.playbook(db, ctx.config, ref)
+def playbook(
+    ref: Ref,
+    ctx: Reader,
+    db: Db,
+    symptom: Annotated[
+        list[Symptom] | None,
+        Query(
+            max_length=20,
+            description="Symptoms to try besides the recorded ones; nothing is stored "
+            "(POST /symptoms records them)",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    return playbooks.suggestions(db, ctx.config, ref, symptom)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +17,7 @@ from warroom.context import Context
 from warroom.db import Database, upsert_insert
 from warroom.errors import ConflictError, InvalidInputError, NotFoundError
 from warroom.incidents import rules
+from warroom.incidents.changes import changing, iso, record, runbook_of
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
 from warroom.incidents.queries import by_ref
 from warroom.incidents.rules import ASSESSMENT_FIELDS, OPEN_STATUSES, ROLES, Status
@@ -37,25 +36,17 @@ from warroom.incidents.schemas import (
     RoleIn,
     RunbookRef,
     StatusIn,
-    SymptomsIn,
     TaskSummary,
 )
 from warroom.paging import service as paging
 from warroom.runbooks import store as runbooks
 from warroom.runbooks.model import Runbook, SeverityLevel, UnknownSeverityError
-from warroom.runbooks.playbooks import suggest
 from warroom.tasks import rules as task_rules
 from warroom.tasks import service as tasks
 from warroom.timeline import service as timeline
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
 
 # --- presenting ---------------------------------------------------------------------
-
-
-def runbook_of(session: Session, incident: Incident, config: Config) -> Runbook:
-    if incident.runbook_id is not None:
-        return runbooks.load(session, incident.runbook_id)
-    return config.runbook_for(incident.service_names)
 
 
 def _questions(incident: Incident, runbook: Runbook) -> list[Question]:
@@ -139,26 +130,6 @@ def _severity(runbook: Runbook, text: str) -> SeverityLevel:
 # --- loading ------------------------------------------------------------------------
 
 
-@contextmanager
-def _changing(db: Database, ctx: Context, ref: str) -> Iterator[tuple[Session, Incident]]:
-    with db.write() as session:
-        incident = by_ref(session, ref, lock=True)
-        incident.updated_at = ctx.now
-        yield session, incident
-
-
-def _event(
-    session: Session, incident: Incident, ctx: Context, kind: str, data: dict[str, Any]
-) -> None:
-    timeline.record(
-        session, incident_id=incident.id, kind=kind, actor=ctx.actor, at=ctx.now, data=data
-    )
-
-
-def _iso(instant: datetime | None) -> str | None:
-    return instant.isoformat() if instant else None
-
-
 def _next_seq(session: Session, day: date) -> int:
     """Bump the day's counter; the row lock it takes orders concurrent declarations."""
     statement = (
@@ -224,7 +195,7 @@ def declare_in(
     task_count = tasks.create_for(session, incident, runbook)
     paging.plan_escalation(session, ctx.config, incident, ctx.now)
     paging.plan_response_sla(session, incident, ctx.now)
-    _event(
+    record(
         session,
         incident,
         ctx,
@@ -236,7 +207,7 @@ def declare_in(
             "services": services,
             "summary": data.summary,
             "incident_commander": commander,
-            "response_due_at": _iso(due),
+            "response_due_at": iso(due),
             "phase": incident.phase,
             "tasks": task_count,
             "symptoms": data.symptoms,
@@ -253,7 +224,7 @@ def get(db: Database, config: Config, now: datetime, ref: str) -> IncidentOut:
 
 
 def acknowledge(db: Database, ctx: Context, ref: str) -> IncidentOut:
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         acknowledge_in(session, ctx, incident)
         return present(session, incident, ctx.config, ctx.now)
 
@@ -267,13 +238,13 @@ def acknowledge_in(session: Session, ctx: Context, incident: Incident) -> bool:
     incident.acknowledged_at = ctx.now
     incident.acknowledged_by = ctx.actor
     incident.updated_at = ctx.now
-    _event(
+    record(
         session,
         incident,
         ctx,
         "incident_acknowledged",
         {
-            "response_due_at": _iso(incident.response_due_at),
+            "response_due_at": iso(incident.response_due_at),
             "response_breached": rules.response_breached(
                 incident.response_due_at, ctx.now, ctx.now
             ),
@@ -285,7 +256,7 @@ def acknowledge_in(session: Session, ctx: Context, incident: Incident) -> bool:
 
 
 def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         services = incident.service_names
         if data.services is not None:
             services = ctx.config.check_services(data.services)
@@ -294,27 +265,27 @@ def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
             level = _severity(runbook, data.severity)
             if level.name != incident.severity:
                 due = rules.response_due(incident.declared_at, level, ctx.config.business_calendar)
-                _event(
+                record(
                     session,
                     incident,
                     ctx,
                     "severity_changed",
-                    {"from": incident.severity, "to": level.name, "response_due_at": _iso(due)},
+                    {"from": incident.severity, "to": level.name, "response_due_at": iso(due)},
                 )
                 incident.severity = level.name
                 incident.response_due_at = due
                 paging.plan_escalation(session, ctx.config, incident, ctx.now)
                 paging.plan_response_sla(session, incident, ctx.now)
         if data.title is not None and data.title != incident.title:
-            _event(
+            record(
                 session, incident, ctx, "title_changed", {"from": incident.title, "to": data.title}
             )
             incident.title = data.title
         if data.summary is not None and data.summary != incident.summary:
-            _event(session, incident, ctx, "summary_changed", {"summary": data.summary})
+            record(session, incident, ctx, "summary_changed", {"summary": data.summary})
             incident.summary = data.summary
         if data.services is not None and services != incident.service_names:
-            _event(
+            record(
                 session,
                 incident,
                 ctx,
@@ -331,10 +302,10 @@ def assign_role(db: Database, ctx: Context, ref: str, role: str, data: RoleIn) -
     if role not in ROLES:
         raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}", field="role")
     person = ctx.config.check_person(data.person)
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         current = next((r for r in incident.roles if r.role == role), None)
         if current is None or current.person != person:
-            _event(
+            record(
                 session,
                 incident,
                 ctx,
@@ -359,17 +330,17 @@ def assign_role(db: Database, ctx: Context, ref: str, role: str, data: RoleIn) -
 def unassign_role(db: Database, ctx: Context, ref: str, role: str) -> IncidentOut:
     if role not in ROLES:
         raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}", field="role")
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         current = next((r for r in incident.roles if r.role == role), None)
         if current is None:
             raise NotFoundError(f"{role} is not assigned on {incident.ref}", field="role")
-        _event(session, incident, ctx, "role_unassigned", {"role": role, "person": current.person})
+        record(session, incident, ctx, "role_unassigned", {"role": role, "person": current.person})
         incident.roles.remove(current)
         return present(session, incident, ctx.config, ctx.now)
 
 
 def add_note(db: Database, ctx: Context, ref: str, data: NoteIn) -> TimelineEventOut:
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         event = timeline.record(
             session,
             incident_id=incident.id,
@@ -384,7 +355,7 @@ def add_note(db: Database, ctx: Context, ref: str, data: NoteIn) -> TimelineEven
 
 def record_assessment(db: Database, ctx: Context, ref: str, data: AssessmentIn) -> IncidentOut:
     answers = data.model_dump(include=data.model_fields_set)
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         other = answers.pop("answers", None) or {}
         if other:
             asked = {q.key for q in _questions(incident, runbook_of(session, incident, ctx.config))}
@@ -400,7 +371,7 @@ def record_assessment(db: Database, ctx: Context, ref: str, data: AssessmentIn) 
         for name, value in answers.items():
             if name != "answers":
                 setattr(incident, name, value)
-        _event(session, incident, ctx, "assessment_recorded", answers)
+        record(session, incident, ctx, "assessment_recorded", answers)
         return present(session, incident, ctx.config, ctx.now)
 
 
@@ -415,10 +386,10 @@ def _refuse_move(incident: Incident, target: str) -> ConflictError:
 
 def change_status(db: Database, ctx: Context, ref: str, data: StatusIn) -> IncidentOut:
     target = Status(data.status)
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         if not rules.can_move(Status(incident.status), target):
             raise _refuse_move(incident, target.value)
-        _event(
+        record(
             session,
             incident,
             ctx,
@@ -433,7 +404,7 @@ def change_status(db: Database, ctx: Context, ref: str, data: StatusIn) -> Incid
 
 
 def resolve(db: Database, ctx: Context, ref: str, data: ResolveIn) -> IncidentOut:
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         resolve_in(session, ctx, incident, data.summary)
         return present(session, incident, ctx.config, ctx.now)
 
@@ -442,7 +413,7 @@ def resolve_in(session: Session, ctx: Context, incident: Incident, summary: str)
     if not rules.can_move(Status(incident.status), Status.resolved):
         raise _refuse_move(incident, Status.resolved.value)
     phase = task_rules.phase_after_resolve(runbook_of(session, incident, ctx.config))
-    _event(
+    record(
         session,
         incident,
         ctx,
@@ -460,18 +431,18 @@ def resolve_in(session: Session, ctx: Context, incident: Incident, summary: str)
 
 
 def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         if incident.status != Status.resolved:
             raise ConflictError(
                 f"{incident.ref} is {incident.status}; only a resolved incident can be reopened",
                 field="status",
             )
-        _event(
+        record(
             session,
             incident,
             ctx,
             "incident_reopened",
-            {"reason": data.reason, "previously_resolved_at": _iso(incident.resolved_at)},
+            {"reason": data.reason, "previously_resolved_at": iso(incident.resolved_at)},
         )
         incident.status = Status.investigating.value
         incident.resolved_at = None
@@ -496,12 +467,12 @@ def _phase_target(runbook: Runbook, current: str, wanted: str) -> str:
 
 def move_phase(db: Database, ctx: Context, ref: str, data: PhaseIn) -> IncidentOut:
     """Move to a phase; jumping ahead is allowed and the skipped phases are recorded."""
-    with _changing(db, ctx, ref) as (session, incident):
+    with changing(db, ctx, ref) as (session, incident):
         runbook = runbook_of(session, incident, ctx.config)
         target = _phase_target(runbook, incident.phase, data.phase)
         if target == incident.phase:
             raise ConflictError(f"{incident.ref} is already in {target}", field="phase")
-        _event(
+        record(
             session,
             incident,
             ctx,
@@ -539,50 +510,6 @@ def phases(db: Database, config: Config, now: datetime, ref: str) -> dict[str, A
                 }
             )
         return {"ref": incident.ref, "current": incident.phase, "phases": out}
-
-
-def add_symptoms(db: Database, ctx: Context, ref: str, data: SymptomsIn) -> dict[str, Any]:
-    with _changing(db, ctx, ref) as (session, incident):
-        known = incident.symptoms or []
-        new = [s for s in data.symptoms if s not in known]
-        if new:
-            incident.symptoms = [*known, *new]
-            _event(session, incident, ctx, "symptoms_recorded", {"symptoms": new})
-        return _playbook(session, incident, ctx.config)
-
-
-def _playbook(session: Session, incident: Incident, config: Config) -> dict[str, Any]:
-    runbook = runbook_of(session, incident, config)
-    suggestions = suggest(runbook, incident.symptoms or [])
-    return {
-        "ref": incident.ref,
-        "symptoms": incident.symptoms or [],
-        "suggestions": [
-            {
-                "incident_type": s.incident_type.name,
-                "key": s.incident_type.key,
-                "score": s.score,
-                "matched": [
-                    {"symptom": m.symptom, "reported": m.reported, "words": m.words}
-                    for m in s.matches
-                ],
-                "symptoms": s.incident_type.symptoms,
-                "investigation": [
-                    {"language": block.language, "commands": [c.text for c in block.commands]}
-                    for block in s.incident_type.investigation
-                ],
-                "investigation_steps": s.incident_type.investigation_steps,
-                "resolution": s.incident_type.resolution,
-            }
-            for s in suggestions
-        ],
-        "incident_types": [t.name for t in runbook.incident_types],
-    }
-
-
-def playbook(db: Database, config: Config, ref: str) -> dict[str, Any]:
-    with db.read() as session:
-        return _playbook(session, by_ref(session, ref), config)
 
 
 # --- reading ------------------------------------------------------------------------
