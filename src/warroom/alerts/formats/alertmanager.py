@@ -279,7 +279,7 @@ def _parse_plain(raw: Any) -> Batch:
                 plain_str(alert, "fingerprint"),
             )
         )
-    if "\x00" in group_key:
+    if clean_text(group_key) != group_key:  # NUL or a lone surrogate: the full path cleans it
         raise Unusual
     return Batch(
         events=events,
