@@ -75,6 +75,18 @@ class _Strict(BaseModel):
 NonBlank = Annotated[str, AfterValidator(_not_blank)]
 
 
+def _dedup_key_length(value: str) -> str:
+    # Checked here rather than with Field(max_length): pydantic-core measures a constrained
+    # string in Rust and refuses one holding a lone surrogate, which storing cleans instead.
+    if len(value) > DEDUP_KEY_MAX:
+        raise PydanticCustomError(
+            "string_too_long",
+            "String should have at most {max_length} characters",
+            {"max_length": DEDUP_KEY_MAX},
+        )
+    return value
+
+
 class WireLink(_Strict):
     href: NonBlank
     text: str = ""
@@ -104,7 +116,7 @@ class WireEvent(_Strict):
 
     routing_key: NonBlank
     event_action: Literal["trigger", "acknowledge", "resolve"]
-    dedup_key: Annotated[str, Field(max_length=DEDUP_KEY_MAX)] | None = None
+    dedup_key: Annotated[str, AfterValidator(_dedup_key_length)] | None = None
     payload: Any = None
     client: str | None = None
     client_url: str | None = None
