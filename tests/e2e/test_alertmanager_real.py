@@ -30,6 +30,7 @@ import uvicorn
 
 from warroom import migrations
 from warroom.alerts.formats.alertmanager import fingerprint
+from warroom.alerts.service import resolve_expired
 from warroom.app import create_app
 from warroom.auth import service as auth
 from warroom.clock import SystemClock
@@ -39,6 +40,10 @@ from warroom.db import Database
 pytestmark = pytest.mark.slow
 
 ALERTMANAGER = Path("/usr/bin/prometheus-alertmanager")
+# Route timings: fast, so a resolve arrives within a second; or Alertmanager's defaults
+# (group_interval 5m, repeat_interval 4h) but the first notification's group_wait.
+FAST = "  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1m"
+DEFAULTS = "  group_wait: 1s"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 WAIT = 30.0  # seconds: a bound on every wait, far above Alertmanager's 1 s timings
 T = TypeVar("T")
@@ -58,6 +63,7 @@ def rfc3339(instant: datetime) -> str:
 class Warroom:
     url: str
     token: str
+    db: Database
 
     def client(self) -> httpx.Client:
         return httpx.Client(
@@ -84,7 +90,7 @@ def serve_warroom(tmp_path: Path) -> Iterator[Warroom]:
                 raise RuntimeError("warroom did not start")
             time.sleep(0.01)
         port = server.servers[0].sockets[0].getsockname()[1]
-        yield Warroom(f"http://127.0.0.1:{port}", token)
+        yield Warroom(f"http://127.0.0.1:{port}", token, database)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -94,16 +100,14 @@ def serve_warroom(tmp_path: Path) -> Iterator[Warroom]:
 class Alertmanager:
     """A `prometheus-alertmanager` process on loopback, clustering off, storage in tmp."""
 
-    def __init__(self, tmp_path: Path, receiver_url: str) -> None:
+    def __init__(self, tmp_path: Path, receiver_url: str, timings: str = FAST) -> None:
         config = tmp_path / "alertmanager.yml"
         config.write_text(
             f"""\
 route:
   receiver: warroom
   group_by: [alertname]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1m
+{timings}
 receivers:
   - name: warroom
     webhook_configs:
@@ -264,5 +268,37 @@ def test_a_real_alertmanager_opens_and_resolves_an_incident(
             assert kinds.count("alert_resolved") == 2, kinds
             assert "all_alerts_resolved" in kinds, kinds
             assert len(http.get("/api/v1/incidents").json()["items"]) == 1
+        finally:
+            am.stop()
+
+
+def test_alerts_from_a_real_alertmanager_on_its_defaults_stay_firing(
+    alertmanager_binary: Path, tmp_path: Path
+) -> None:
+    """Alertmanager re-sends a firing group only every repeat_interval (4 h by default):
+    hours of silence from it mean nothing, so its alerts stay firing until it resolves
+    them (issue 11.1: warroom's 5-minute "not re-sent" timeout used to resolve them)."""
+    with serve_warroom(tmp_path) as warroom, warroom.client() as http:
+        created = http.post(
+            "/api/v1/integrations", json={"name": "prometheus", "kind": "alertmanager"}
+        ).json()
+        assert created["resolve_timeout_seconds"] is None
+        am = Alertmanager(tmp_path, created["urls"]["alertmanager"], DEFAULTS)
+        try:
+            am.post_alerts(am_alerts(datetime.now(UTC) - timedelta(minutes=1)))
+
+            def firing() -> list[dict[str, Any]]:
+                alerts: list[dict[str, Any]] = http.get("/api/v1/alerts").json()
+                return alerts if len(alerts) == 2 else []
+
+            eventually(firing, "warroom to receive both alerts", am)
+            # The engine's stale-alert sweep, run as if 4 h less a minute had passed
+            # without a re-send (the most Alertmanager's defaults allow), and a day.
+            for later in (timedelta(hours=4) - timedelta(minutes=1), timedelta(days=1)):
+                resolve_expired(warroom.db, Config(), datetime.now(UTC) + later)
+                alerts = http.get("/api/v1/alerts").json()
+                assert [a["status"] for a in alerts] == ["firing", "firing"], alerts
+            incident = http.get("/api/v1/incidents").json()["items"][0]
+            assert incident["status"] == "investigating"
         finally:
             am.stop()

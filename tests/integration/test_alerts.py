@@ -416,15 +416,17 @@ def test_change_events_and_recent_changes_on_an_incident(http: httpx.Client, api
     assert http.get(f"/api/v1/incidents/{later}/changes").json() == []
 
 
-def test_alerts_that_stop_being_resent_are_resolved_by_the_engine(
-    http: httpx.Client, api: Api, key: str
+def test_alerts_that_stop_being_resent_past_a_stale_timeout_are_resolved_by_the_engine(
+    http: httpx.Client, api: Api
 ) -> None:
+    body = {"name": "stale", "kind": "alertmanager", "resolve_timeout": "5h"}
+    key = http.post("/api/v1/integrations", json=body).json()["key"]
     worker = make_worker(api.db, parse_config(""), api.clock, name="sweeper")
     result = post_am(api, key, am_group(am_alert("Flaky"))).json()
     ref = result["incidents_opened"][0]
-    api.clock.advance(timedelta(minutes=4))
+    api.clock.advance(timedelta(hours=4))
     post_am(api, key, am_group(am_alert("Flaky")))  # re-sent: the clock restarts
-    api.clock.advance(timedelta(minutes=4, seconds=59))
+    api.clock.advance(timedelta(hours=4, minutes=59, seconds=59))
     worker.run_until_idle()
     assert http.get("/api/v1/alerts").json()[0]["status"] == "firing"
     api.clock.advance(timedelta(seconds=31))

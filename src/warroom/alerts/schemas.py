@@ -44,7 +44,10 @@ class IntegrationConfig(_Strict):
     key_env: str = Field(description="Environment variable holding the integration key")
     service: str | None = None
     resolve_timeout: str | None = Field(
-        default=None, description="Resolve alerts not re-sent for this long; 0 to never"
+        default=None,
+        description="Stale timeout: resolve alerts not re-sent for this long (longer than "
+        "the sender's repeat interval); unset: never, or for generic alerts.resolve_timeout; "
+        "0: never",
     )
     rate_limit_per_minute: int | None = Field(default=None, ge=1)
 
@@ -58,7 +61,11 @@ class AlertSettings(_Strict):
     group_window: str = Field(
         default="24h", description="An open incident younger than this absorbs new alerts"
     )
-    resolve_timeout: str = Field(default="5m", description="As Alertmanager's resolve_timeout")
+    resolve_timeout: str = Field(
+        default="5m",
+        description="Stale timeout of generic JSON integrations that set none (senders that "
+        "send their own resolves have none unless their integration sets one)",
+    )
     keep_deliveries: str = Field(
         default="30d",
         description="How long each webhook's receipt is kept (truncatedAlerts, group key); "

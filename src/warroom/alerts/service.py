@@ -33,7 +33,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, lazyload
 
-from warroom.alerts import changes
+from warroom.alerts import changes, quiet, stale
 from warroom.alerts.formats.model import AlertEvent
 from warroom.alerts.formats.model import ChangeEvent as ChangeEventIn
 from warroom.alerts.formats.routing import RouteDecision, route
@@ -60,9 +60,6 @@ from warroom.incidents.schemas import DeclareIn
 from warroom.paging import service as paging
 from warroom.runbooks.durations import parse_duration
 from warroom.timeline import service as timeline
-
-# Sources that re-send firing alerts; others (PagerDuty events, customers) send once.
-RESENDING_SOURCES = frozenset({"alertmanager", "grafana", "datadog", "generic"})
 
 
 def hash_key(key: str) -> str:
@@ -266,10 +263,8 @@ class _Batch:
 
 
 def _expiry(sender: Sender, event: AlertEvent, config: Config, now: datetime) -> datetime | None:
-    timeout = sender.resolve_timeout
-    if timeout is None and event.source in RESENDING_SOURCES:
-        timeout = seconds(config.alerts.resolve_timeout)
-    return now + timedelta(seconds=timeout) if timeout else None
+    default = seconds(config.alerts.resolve_timeout)
+    return stale.expiry(stale.stale_timeout(sender.resolve_timeout, event.source, default), now)
 
 
 def _locked_alerts(session: Session, scope: str, keys: Iterable[str]) -> dict[str, Alert]:
@@ -792,24 +787,7 @@ def _resolve(session: Session, batch: _Batch, alert: Alert, *, by: str) -> None:
         data={"dedup_key": alert.dedup_key, "summary": alert.summary, "resolved_by": by},
     )
     session.flush()
-    still_firing = session.scalar(
-        select(func.count()).where(Alert.incident_id == incident.id, Alert.status == "firing")
-    )
-    if still_firing:
-        return
-    auto = alert.auto_resolve and incident.status != Status.resolved
-    timeline.record(
-        session,
-        incident_id=incident.id,
-        kind="all_alerts_resolved",
-        actor=batch.sender.actor,
-        at=now,
-        data={"auto_resolve": auto},
-    )
-    if auto:
-        incidents.resolve_in(
-            session, batch.ctx, incident, "All alerts resolved (auto-resolved by routing rule)."
-        )
+    quiet.after_alert_resolved(session, batch.ctx, batch.sender.actor, incident, alert)
 
 
 def _acknowledge(session: Session, batch: _Batch, alert: Alert) -> None:

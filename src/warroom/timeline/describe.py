@@ -224,6 +224,13 @@ def _alert_attached(f: _Fields) -> str:
 
 
 def _all_resolved(f: _Fields) -> str:
+    timed_out = f.raw.get("timed_out")
+    if isinstance(timed_out, int) and timed_out > 0:
+        alerts = "1 alert was" if timed_out == 1 else f"{timed_out} alerts were"
+        return (
+            f"All alerts resolved, but {alerts} only not re-sent in time (stale timeout), "
+            "so the incident stays open"
+        )
     if f.raw.get("auto_resolve") is True:
         return "All alerts resolved; the incident resolves itself (routing rule)"
     return "All alerts resolved"
