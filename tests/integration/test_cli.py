@@ -166,6 +166,9 @@ def test_tasks_phase_and_playbook_verbs(cli: Api) -> None:
     assert "◀ current" in out
     code, out, _ = run("phase", ref, "nonsense")
     assert code == 2
+    code, _, err = run("phase", ref, "postmortem")
+    assert code == 2  # the incident is not resolved: refused, saying why
+    assert "resolve the incident first" in err
     code, out, _ = run("playbook", ref)
     assert code == 0
     assert "Database Issues" in out

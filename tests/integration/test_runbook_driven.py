@@ -143,6 +143,34 @@ def test_phase_moves_record_skips_and_refuse_unknown_phases(http: httpx.Client) 
     assert [p["current"] for p in phases["phases"]].index(True) == 5
 
 
+def test_a_phase_move_the_state_contradicts_is_refused_with_the_reason(
+    http: httpx.Client,
+) -> None:
+    ref = declare(http)["ref"]
+    early = http.post(f"/api/v1/incidents/{ref}/phase", json={"phase": "postmortem"})
+    assert early.status_code == 422
+    error = early.json()["error"]
+    assert error["field"] == "phase"
+    assert error["message"] == (
+        f"cannot move {ref} to postmortem: Postmortem comes after resolution "
+        "(within 48 hours of resolving); resolve the incident first"
+    )
+    incident = http.get(f"/api/v1/incidents/{ref}").json()
+    assert incident["phase"] == "triage"
+    events = http.get(f"/api/v1/incidents/{ref}/timeline").json()["items"]
+    assert "phase_changed" not in [e["kind"] for e in events]
+
+    http.post(f"/api/v1/incidents/{ref}/resolve", json={"summary": "rolled back"})
+    back = http.post(f"/api/v1/incidents/{ref}/phase", json={"phase": "investigation"})
+    assert back.status_code == 422
+    assert "is resolved" in back.json()["error"]["message"]
+    assert "reopen it first" in back.json()["error"]["message"]
+    # Phases with no live deadline fit a resolved incident.
+    moved = http.post(f"/api/v1/incidents/{ref}/phase", json={"phase": "resolution"})
+    assert moved.status_code == 200
+    assert http.post(f"/api/v1/incidents/{ref}/phase", json={"phase": "next"}).status_code == 200
+
+
 def test_symptoms_suggest_a_playbook_and_say_why(http: httpx.Client) -> None:
     ref = declare(http, symptoms=["connection pool exhausted on orders-db"])["ref"]
     book = http.get(f"/api/v1/incidents/{ref}/playbook").json()

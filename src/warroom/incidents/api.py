@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from warroom import limits
+from warroom.incidents import phases as phase_moves
 from warroom.incidents import playbooks, service
 from warroom.incidents.schemas import (
     AssessmentIn,
@@ -150,12 +151,12 @@ def undo_task(ref: Ref, number: TaskNumber, ctx: Responder, db: Db) -> TaskOut:
 
 @router.get("/{ref}/phase")
 def phases(ref: Ref, ctx: Reader, db: Db) -> dict[str, Any]:
-    return service.phases(db, ctx.config, ctx.now, ref)
+    return phase_moves.phases(db, ctx.config, ctx.now, ref)
 
 
 @router.post("/{ref}/phase")
 def move_phase(ref: Ref, body: PhaseIn, ctx: Responder, db: Db) -> IncidentOut:
-    return service.move_phase(db, ctx, ref, body)
+    return phase_moves.move_phase(db, ctx, ref, body)
 
 
 @router.post("/{ref}/symptoms")

@@ -19,24 +19,20 @@ from warroom.errors import ConflictError, InvalidInputError, NotFoundError
 from warroom.incidents import rules
 from warroom.incidents.changes import changing, iso, record, runbook_of
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
+from warroom.incidents.presenting import present, questions
 from warroom.incidents.queries import by_ref
 from warroom.incidents.rules import ASSESSMENT_FIELDS, OPEN_STATUSES, ROLES, Status
 from warroom.incidents.schemas import (
-    Assessment,
     AssessmentIn,
     DeclareIn,
     IncidentOut,
     IncidentPage,
     NoteIn,
     PatchIn,
-    PhaseIn,
-    Question,
     ReopenIn,
     ResolveIn,
     RoleIn,
-    RunbookRef,
     StatusIn,
-    TaskSummary,
 )
 from warroom.paging import service as paging
 from warroom.runbooks import store as runbooks
@@ -45,77 +41,6 @@ from warroom.tasks import rules as task_rules
 from warroom.tasks import service as tasks
 from warroom.timeline import service as timeline
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
-
-# --- presenting ---------------------------------------------------------------------
-
-
-def _questions(incident: Incident, runbook: Runbook) -> list[Question]:
-    phase_questions = [q for phase in runbook.phases for q in phase.questions]
-    answers = incident.answers or {}
-    fields = incident.assessment()
-    out = []
-    for question in phase_questions:
-        key = rules.question_key(question)
-        answer = fields[key] if key in ASSESSMENT_FIELDS else answers.get(key)
-        out.append(Question(key=key, question=question, answer=answer))
-    return out
-
-
-def present(
-    session: Session,
-    incident: Incident,
-    config: Config,
-    now: datetime,
-    *,
-    with_tasks: bool = True,
-) -> IncidentOut:
-    runbook = runbook_of(session, incident, config)
-    assigned = {r.role: r.person for r in incident.roles}
-    phase = runbook.phase(incident.phase)
-    phase_due = task_rules.phase_due(phase, tasks.anchors(incident)) if phase else None
-    summary = None
-    if with_tasks:
-        rows = [tasks.present(t, incident, now) for t in tasks.tasks_of(session, incident)]
-        applicable = [t for t in rows if t.applies]
-        summary = TaskSummary(
-            total=len(applicable),
-            done=sum(1 for t in applicable if t.done_at),
-            overdue=sum(1 for t in applicable if t.overdue),
-        )
-    return IncidentOut(
-        ref=incident.ref,
-        title=incident.title,
-        severity=incident.severity,
-        status=incident.status,
-        phase=incident.phase,
-        channel=rules.channel_for(incident.ref),
-        summary=incident.summary,
-        services=incident.service_names,
-        roles={role: assigned[role] for role in ROLES if role in assigned},
-        missing_roles=rules.missing_roles(runbook.required_roles(incident.severity), set(assigned)),
-        assessment=Assessment(**incident.assessment()),
-        declared_by=incident.declared_by,
-        declared_at=incident.declared_at,
-        acknowledged_at=incident.acknowledged_at,
-        acknowledged_by=incident.acknowledged_by,
-        mitigated_at=incident.mitigated_at,
-        resolved_at=incident.resolved_at,
-        resolution_summary=incident.resolution_summary,
-        response_due_at=incident.response_due_at,
-        response_breached=rules.response_breached(
-            incident.response_due_at, incident.acknowledged_at, now
-        ),
-        phase_due_at=phase_due,
-        phase_overdue=task_rules.overdue(phase_due, incident.status == Status.resolved, now)
-        if phase and phase.window.anchor != "resolution"
-        else task_rules.overdue(phase_due, False, now),
-        assessment_questions=_questions(incident, runbook),
-        symptoms=incident.symptoms or [],
-        runbook=RunbookRef(title=runbook.title, version=runbook.metadata.version),
-        tasks=summary,
-        updated_at=incident.updated_at,
-    )
-
 
 # --- validation against configuration -----------------------------------------------
 
@@ -358,7 +283,7 @@ def record_assessment(db: Database, ctx: Context, ref: str, data: AssessmentIn) 
     with changing(db, ctx, ref) as (session, incident):
         other = answers.pop("answers", None) or {}
         if other:
-            asked = {q.key for q in _questions(incident, runbook_of(session, incident, ctx.config))}
+            asked = {q.key for q in questions(incident, runbook_of(session, incident, ctx.config))}
             unknown = sorted(set(other) - (asked - set(ASSESSMENT_FIELDS)))
             if unknown:
                 raise InvalidInputError(
@@ -449,67 +374,6 @@ def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:
         incident.phase = task_rules.phase_after_reopen(runbook_of(session, incident, ctx.config))
         tasks.refresh_due(session, incident)
         return present(session, incident, ctx.config, ctx.now)
-
-
-def _phase_target(runbook: Runbook, current: str, wanted: str) -> str:
-    keys = [p.key for p in runbook.phases]
-    if wanted.strip().lower() == "next":
-        if current in keys and keys.index(current) + 1 < len(keys):
-            return keys[keys.index(current) + 1]
-        raise ConflictError(f"{current} is the last phase", field="phase")
-    phase = runbook.phase(wanted)
-    if phase is None:
-        raise InvalidInputError(
-            f"unknown phase {wanted!r}; phases: {', '.join(keys)} (or next)", field="phase"
-        )
-    return phase.key
-
-
-def move_phase(db: Database, ctx: Context, ref: str, data: PhaseIn) -> IncidentOut:
-    """Move to a phase; jumping ahead is allowed and the skipped phases are recorded."""
-    with changing(db, ctx, ref) as (session, incident):
-        runbook = runbook_of(session, incident, ctx.config)
-        target = _phase_target(runbook, incident.phase, data.phase)
-        if target == incident.phase:
-            raise ConflictError(f"{incident.ref} is already in {target}", field="phase")
-        record(
-            session,
-            incident,
-            ctx,
-            "phase_changed",
-            {
-                "from": incident.phase,
-                "to": target,
-                "skipped": task_rules.skipped(runbook, incident.phase, target),
-                "note": data.note,
-            },
-        )
-        incident.phase = target
-        return present(session, incident, ctx.config, ctx.now)
-
-
-def phases(db: Database, config: Config, now: datetime, ref: str) -> dict[str, Any]:
-    with db.read() as session:
-        incident = by_ref(session, ref)
-        runbook = runbook_of(session, incident, config)
-        anchors = tasks.anchors(incident)
-        out = []
-        for phase in runbook.phases:
-            due = task_rules.phase_due(phase, anchors)
-            current = phase.key == incident.phase
-            out.append(
-                {
-                    "key": phase.key,
-                    "number": phase.number,
-                    "name": phase.name,
-                    "window": phase.window.text,
-                    "anchor": phase.window.anchor,
-                    "due_at": due,
-                    "current": current,
-                    "overdue": current and task_rules.overdue(due, False, now),
-                }
-            )
-        return {"ref": incident.ref, "current": incident.phase, "phases": out}
 
 
 # --- reading ------------------------------------------------------------------------

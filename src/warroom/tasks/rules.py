@@ -73,6 +73,22 @@ def _named(keys: list[str], *names: str) -> str | None:
     return next((k for name in names for k in keys if name in k), None)
 
 
+def phase_contradiction(phase: Phase, *, resolved: bool) -> str | None:
+    """Why an incident in this state cannot be in `phase`, or None when it can.
+
+    A phase timed from resolution (the postmortem, "within 48 hours") follows resolving;
+    a phase with a deadline from declaration (detection, triage, investigation,
+    mitigation) is the live response, which a resolved incident has left. Phases with no
+    such window (communication "throughout", a resolution phase) fit either state."""
+    window = phase.window
+    if window.anchor == "resolution" and not resolved:
+        timed = f" ({window.text.lower()} of resolving)" if window.text else ""
+        return f"{phase.name} comes after resolution{timed}; resolve the incident first"
+    if resolved and window.anchor == "declaration" and window.kind in ("range", "immediate"):
+        return f"the incident is resolved and {phase.name} is part of the response; reopen it first"
+    return None
+
+
 def skipped(runbook: Runbook, current: str, target: str) -> list[str]:
     """Phases jumped over when moving forward from `current` to `target`."""
     keys = [p.key for p in runbook.phases]
