@@ -21,6 +21,7 @@ from warroom.db import Database
 from warroom.incidents.api import router as incidents_router
 from warroom.observability import Metrics, MetricsMiddleware
 from warroom.observability import router as observability_router
+from warroom.paging.acklink.api import router as ack_link_router
 from warroom.paging.api import router as paging_router
 from warroom.rest import ERROR_RESPONSES, install_error_handlers
 from warroom.workers import ack_links
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(observability_router)
     app.include_router(incidents_router, responses=ERROR_RESPONSES)
     app.include_router(paging_router, responses=ERROR_RESPONSES)
+    app.include_router(ack_link_router)  # HTML pages: it declares its own answers
     app.include_router(alerts_router, responses=ERROR_RESPONSES)
     app.include_router(tokens_router, responses=ERROR_RESPONSES)
     app.include_router(webhooks.router)

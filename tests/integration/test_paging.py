@@ -167,7 +167,10 @@ def test_the_ack_link_acknowledges_over_http_and_stops_paging(
     assert link is not None
     api.clock.advance(timedelta(minutes=3))
     with httpx.Client() as anonymous:
-        response = anonymous.get(link.group(1))
+        shown = anonymous.get(link.group(1))  # shows a button; only its POST acknowledges
+        token = re.search(r'name="token" value="([^"]+)"', shown.text)
+        assert token is not None, shown.text
+        response = anonymous.post(f"{api.url}/ack", data={"token": token.group(1)})
     assert response.status_code == 200
     assert f"Acknowledged {ref}" in response.text
     incident = http.get(f"/api/v1/incidents/{ref}").json()

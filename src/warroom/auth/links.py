@@ -1,6 +1,8 @@
 """Signed, expiring links that act without logging in (the acknowledge link in a page).
 
-The key comes from `WARROOM_SECRET_KEY`, or is generated once and kept in the database
+A link names the incident, the person paged and how many times the incident had been
+reopened when it was sent, so a reopened incident's older links stop working. The key
+comes from `WARROOM_SECRET_KEY`, or is generated once and kept in the database
 so every API and worker process of one installation signs alike.
 """
 
@@ -10,6 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -20,6 +23,7 @@ from warroom.db import Database, upsert_insert
 from warroom.errors import InvalidInputError
 
 ACK_LINK_LIFETIME = timedelta(hours=24)
+ACK_TOKEN_MAX = 2_000  # characters; a real token is about 150
 _KEY = "signing_key"
 
 
@@ -45,6 +49,15 @@ class LinkExpiredError(InvalidInputError):
 class AckGrant:
     ref: str
     person: str
+    times_reopened: int  # the incident's, when the link was made
+
+
+class LinkedIncident(Protocol):
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def times_reopened(self) -> int: ...
 
 
 class _ClockSigner(TimestampSigner):
@@ -62,17 +75,27 @@ class AckLinks:
         self._serializer = URLSafeTimedSerializer(key, salt="warroom-ack", signer=signer)
         self.public_url = public_url.rstrip("/")
 
-    def token(self, ref: str, person: str) -> str:
-        return str(self._serializer.dumps({"ref": ref, "person": person}))
+    def token(self, incident: LinkedIncident, person: str) -> str:
+        data = {"ref": incident.ref, "person": person, "reopened": incident.times_reopened}
+        return str(self._serializer.dumps(data))
 
-    def url(self, ref: str, person: str) -> str:
-        return f"{self.public_url}/ack/{self.token(ref, person)}"
+    def url(self, incident: LinkedIncident, person: str) -> str:
+        return f"{self.public_url}/ack/{self.token(incident, person)}"
 
     def read(self, token: str, max_age: timedelta = ACK_LINK_LIFETIME) -> AckGrant:
+        invalid = InvalidInputError("this acknowledge link is not valid", field="token")
+        if len(token) > ACK_TOKEN_MAX:
+            raise invalid
         try:
             data = self._serializer.loads(token, max_age=int(max_age.total_seconds()))
         except SignatureExpired:
             raise LinkExpiredError("this acknowledge link has expired", field="token") from None
         except BadSignature:
-            raise InvalidInputError("this acknowledge link is not valid", field="token") from None
-        return AckGrant(ref=str(data["ref"]), person=str(data["person"]))
+            raise invalid from None
+        # Links made before reopens were counted carry none: they are from the first opening.
+        reopened = data.get("reopened", 0) if isinstance(data, dict) else None
+        if not isinstance(reopened, int) or not all(
+            isinstance(data.get(k), str) for k in ("ref", "person")
+        ):
+            raise invalid
+        return AckGrant(ref=data["ref"], person=data["person"], times_reopened=reopened)

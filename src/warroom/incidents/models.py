@@ -3,11 +3,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from warroom import limits
 from warroom.db import Base, JSONType, UTCDateTime
+from warroom.timeline.models import TimelineEvent
 
 
 class Incident(Base):
@@ -56,6 +68,15 @@ class Incident(Base):
         cascade="all, delete-orphan", order_by="IncidentService.position", lazy="selectin"
     )
     roles: Mapped[list[IncidentRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Read from the timeline, so it counts every reopen ever recorded and cannot drift;
+    # deferred: loaded only where asked for (acknowledge links carry it).
+    times_reopened: Mapped[int] = column_property(
+        select(func.count(TimelineEvent.id))
+        .where(TimelineEvent.incident_id == id, TimelineEvent.kind == "incident_reopened")
+        .correlate_except(TimelineEvent)
+        .scalar_subquery(),
+        deferred=True,
+    )
 
     @property
     def service_names(self) -> list[str]:

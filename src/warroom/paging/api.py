@@ -1,20 +1,17 @@
-"""REST routes for paging: the acknowledge link, schedules and on-call, pages, jobs."""
+"""REST routes for paging: schedules and on-call, pages, jobs (the acknowledge link is
+acklink/api.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
-from warroom.auth.links import AckLinks
-from warroom.context import Context
 from warroom.engine import service as engine
-from warroom.errors import InvalidInputError, WarroomError
+from warroom.errors import InvalidInputError
 from warroom.incidents import rules as incident_rules
-from warroom.incidents import service as incidents
 from warroom.limits import INT32_MAX, Storable, StorableStr
 from warroom.paging import service
 from warroom.paging.schemas import (
@@ -33,34 +30,6 @@ router = APIRouter(tags=["paging"])
 Schedule = Annotated[str, Path(), Storable]
 Ref = Annotated[str, Path(), Storable]
 OverrideId = Annotated[int, Path(ge=-INT32_MAX - 1, le=INT32_MAX)]
-
-
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    html = (
-        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
-        f"<title>{escape(title)}</title><body style='font-family:sans-serif;max-width:40em;"
-        f"margin:3em auto'><h1>{escape(title)}</h1><p>{escape(body)}</p></body>"
-    )
-    return HTMLResponse(html, status_code=status)
-
-
-@router.get("/ack/{token}", response_class=HTMLResponse, include_in_schema=True)
-def acknowledge_link(token: str, request: Request, db: Db) -> HTMLResponse:
-    """The link in a page: acknowledges as the person paged, without logging in."""
-    links: AckLinks = request.app.state.ack_links
-    clock = request.app.state.clock
-    try:
-        grant = links.read(token)
-        ctx = Context(config=request.app.state.config, actor=grant.person, now=clock.now())
-        incident = incidents.acknowledge(db, ctx, grant.ref)
-    except WarroomError as exc:
-        return _page("Cannot acknowledge", exc.message, exc.status)
-    return _page(
-        f"Acknowledged {incident.ref}",
-        f"{incident.severity} · {incident.title} — acknowledged by "
-        f"{incident.acknowledged_by} at {incident.acknowledged_at:%H:%M:%S} UTC. "
-        "Paging for this incident has stopped.",
-    )
 
 
 def _instant(text: str | None, now: datetime, field: str) -> datetime:

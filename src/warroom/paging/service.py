@@ -350,7 +350,7 @@ def message_for(incident: Incident, person: str, links: AckLinks, reason: str) -
     if reason == "sla_warning":
         due = incident.response_due_at.strftime("%H:%M UTC") if incident.response_due_at else "?"
         lines.append(f"Not acknowledged yet; the response time runs out at {due}.")
-    lines.append(f"Acknowledge: {links.url(incident.ref, person)}")
+    lines.append(f"Acknowledge: {links.url(incident, person)}")
     return title, "\n".join(lines)
 
 
