@@ -37,6 +37,10 @@ from warroom.workers import ack_links
 settings.register_profile("warroom", deadline=None)
 settings.load_profile("warroom")
 
+# Every process of an installation signs ack links with this key (auth/links.py); the
+# in-process apps and workers of the tests are one installation.
+os.environ.setdefault("WARROOM_SECRET_KEY", "test-signing-key-" + "x" * 32)
+
 PG_SERVER = os.environ.get("WARROOM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)  # a Saturday, the runbook's example day

@@ -69,8 +69,9 @@ def _run(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def serve(database_url: str, workdir: Path) -> Iterator[Target]:
-    """A migrated database served by `warroom serve`, with a token and integrations."""
+def serve(database_url: str, workdir: Path, processes: int = 1) -> Iterator[Target]:
+    """A migrated database served by `warroom serve` (`processes` API processes), with a
+    token and integrations."""
     workdir.mkdir(parents=True, exist_ok=True)
     clean = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     env = {
@@ -86,7 +87,7 @@ def serve(database_url: str, workdir: Path) -> Iterator[Target]:
     log = workdir / "server.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [str(BIN / "warroom"), "serve", "--port", str(port)],
+            [str(BIN / "warroom"), "serve", "--port", str(port), "--processes", str(processes)],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,

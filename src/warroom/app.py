@@ -12,7 +12,7 @@ from warroom import __version__
 from warroom.alerts import webhooks
 from warroom.alerts.api import router as alerts_router
 from warroom.alerts.intake import IntakeWriter
-from warroom.alerts.service import sync_config_integrations
+from warroom.alerts.integrations import sync_config_integrations
 from warroom.apidocs import install_docs
 from warroom.auth.api import router as tokens_router
 from warroom.clock import Clock, SystemClock

@@ -69,7 +69,9 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(
+        url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -158,8 +160,14 @@ class Database:
             self._write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
             self._writer: SQLiteWriteLock | None = SQLiteWriteLock(sqlite_path(url))
         else:
+            # hide_parameters: a failed statement's message (logged with a 500) would
+            # otherwise carry its values, key hashes and alert payloads among them.
             self.engine = create_engine(
-                url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size * 2,
+                pool_pre_ping=True,
+                hide_parameters=True,
             )
             self._write_engine = self.engine
             self._writer = None

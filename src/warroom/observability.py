@@ -156,16 +156,19 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
 def configure_logging(level: str = "info") -> None:
-    """JSON lines on stderr, for warroom and uvicorn alike, with no terminal colour codes:
-    uvicorn passes a coloured copy of some messages as `color_message`, which a JSON
-    formatter would otherwise print as one more field."""
+    """JSON lines on stderr, for warroom and uvicorn alike (its access log included), with
+    no terminal colour codes and no secrets: uvicorn passes a coloured copy of some
+    messages as `color_message`, which a JSON formatter would otherwise print as one more
+    field; every text field is scrubbed (`warroom.redaction`)."""
     from pythonjsonlogger.core import RESERVED_ATTRS
     from pythonjsonlogger.json import JsonFormatter
+
+    from warroom.redaction import scrub
 
     class PlainJsonFormatter(JsonFormatter):
         def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
             return {
-                key: _ANSI.sub("", value) if isinstance(value, str) else value
+                key: scrub(_ANSI.sub("", value)) if isinstance(value, str) else value
                 for key, value in log_data.items()
             }
 

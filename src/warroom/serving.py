@@ -52,7 +52,7 @@ def run(host: str, port: int, processes: int) -> None:
         port=port,
         workers=workers,
         log_config=None,
-        access_log=False,
+        access_log=True,
     )
 
 
@@ -113,7 +113,7 @@ def _serve_one(host: str, port: int) -> None:
 
     sock = _listening(host, port)
     config = uvicorn.Config(
-        FACTORY, factory=True, host=host, port=port, log_config=None, access_log=False
+        FACTORY, factory=True, host=host, port=port, log_config=None, access_log=True
     )
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -25,7 +25,7 @@ class LinkSettings(BaseSettings):
 
 
 def ack_links(db: Database, clock: Clock, public_url: str | None = None) -> AckLinks:
-    return AckLinks(signing_key(db), public_url or LinkSettings().public_url, clock)
+    return AckLinks(signing_key(), public_url or LinkSettings().public_url, clock)
 
 
 def make_worker(

@@ -104,7 +104,7 @@ def test_a_revoked_token_is_refused_at_once_by_every_api_process(env: dict[str, 
     assert warroom(env, "db", "upgrade").returncode == 0
     server = Server(env, "--processes", "2")
     try:
-        admin = {"Authorization": f"Bearer {server.lines[1]}"}  # minted for its URL
+        admin = {"Authorization": f"Bearer {server.admin_token()}"}  # minted for its URL
         created = httpx.post(
             f"{server.url}/api/v1/tokens", json={"name": "ci", "role": "viewer"}, headers=admin
         )

@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import throwaway_database
 from tests.fuzzing import Target, fuzz_intake, run_schemathesis, serve
+from tests.secrets_checks import exercise_and_scan, rate_limit_run, revoked_key_acceptances
 
 pytestmark = pytest.mark.slow
 
@@ -29,10 +30,10 @@ def target(
 ) -> Iterator[Target]:
     workdir = tmp_path_factory.mktemp(f"fuzz-{request.param}")
     if request.param == "sqlite":
-        with serve(f"sqlite:///{workdir / 'warroom.db'}", workdir) as running:
+        with serve(f"sqlite:///{workdir / 'warroom.db'}", workdir, processes=2) as running:
             yield running
         return
-    with throwaway_database("warroom_fuzz") as url, serve(url, workdir) as running:
+    with throwaway_database("warroom_fuzz") as url, serve(url, workdir, processes=2) as running:
         yield running
 
 
@@ -51,3 +52,24 @@ def test_intake_fuzzing_finds_no_server_error(target: Target) -> None:
     assert len(tally.cases) == 6
     assert not tally.server_errors, "\n".join(tally.failures[:10])
     assert not target.server_errors_logged()
+
+
+def test_a_revoked_key_is_refused_by_every_process_within_100_ms(target: Target) -> None:
+    accepted_after, accepted_before = revoked_key_acceptances(target, settle=0.1)
+    assert accepted_before == 40  # it worked, in both processes, until revoked
+    assert accepted_after == 0
+
+
+def test_a_rate_limit_holds_across_processes(target: Target) -> None:
+    run = rate_limit_run(target, per_minute=60, sent=300)
+    assert run.accepted >= 60  # the burst passes
+    assert run.overruns == 0, run
+    assert run.throttled_without_retry_after == 0
+
+
+def test_no_secret_reaches_the_log(target: Target) -> None:
+    """Last in this module: the whole log of the fuzzing above is searched too."""
+    scan = exercise_and_scan(target)
+    assert scan.logged_requests > 20  # the access log is on: requests were logged
+    assert len(scan.handled) >= 9
+    assert scan.found == []

@@ -206,6 +206,7 @@ def paging_run(tmp: Path) -> Iterator[Run]:
                 "WARROOM_SMTP_HOST": "127.0.0.1",
                 "WARROOM_SMTP_PORT": str(receiver.port),
                 "WARROOM_LOG_LEVEL": "warning",
+                "WARROOM_SECRET_KEY": os.environ["WARROOM_SECRET_KEY"],
             }
             db = Database(url)
             run = Run(db, load_config(config_file), env, tmp, receiver)

@@ -17,12 +17,13 @@ from sqlalchemy import select
 
 from tests.conftest import Api
 from warroom import migrations
-from warroom.alerts import service
+from warroom.alerts import integrations, service
 from warroom.alerts.formats.model import Action, AlertEvent
 from warroom.alerts.intake import IntakeWriter
+from warroom.alerts.integrations import Sender
 from warroom.alerts.models import Alert, AlertDelivery
 from warroom.alerts.schemas import IngestResult, IntegrationIn
-from warroom.alerts.service import Delivery, Sender
+from warroom.alerts.service import Delivery
 from warroom.clock import FrozenClock
 from warroom.config import ConfigError, parse_config
 from warroom.db import Database
@@ -40,14 +41,14 @@ def event(key: str, action: Action = "trigger") -> AlertEvent:
 def integration(db: Database, clock: FrozenClock, name: str = "hooks") -> Sender:
     from warroom.context import Context
 
-    created = service.create_integration(
+    created = integrations.create_integration(
         db,
         Context(config=CONFIG, actor="admin", now=clock.now()),
         IntegrationIn(name=name, kind="generic"),
         "",
     )
     assert created.key is not None
-    found = service.find_integration(db, created.key)
+    found = integrations.find_integration(db, created.key)
     assert found is not None
     return found
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from tests.integration.test_intake_groups import CONFIG, alerts, event, integration
 from warroom.alerts import service
 from warroom.alerts.intake import IntakeWriter, StoredBy
+from warroom.alerts.integrations import Sender
 from warroom.alerts.models import Alert, AlertDelivery
 from warroom.alerts.resends import PostgreSQLResends, SQLiteResends
 from warroom.alerts.schemas import IngestResult
-from warroom.alerts.service import Delivery, ResendPlan, Sender
+from warroom.alerts.service import Delivery, ResendPlan
 from warroom.clock import FrozenClock
 from warroom.db import Database
 

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from warroom.alerts import service
+from warroom.alerts import integrations, service
 from warroom.alerts.formats import customer
 from warroom.alerts.formats.model import FormatError
+from warroom.alerts.integrations import Sender
 from warroom.alerts.schemas import (
     AlertOut,
     ChangeIn,
@@ -19,7 +20,6 @@ from warroom.alerts.schemas import (
     IntegrationOut,
     ReportIn,
 )
-from warroom.alerts.service import Sender
 from warroom.errors import InvalidInputError
 from warroom.limits import Storable, StorableStr
 from warroom.rest import Admin, Db, Reader, Responder
@@ -89,14 +89,20 @@ def list_changes(
 
 @router.post("/api/v1/integrations", status_code=201)
 def create_integration(body: IntegrationIn, ctx: Admin, db: Db, request: Request) -> IntegrationOut:
-    return service.create_integration(db, ctx, body, str(request.base_url).rstrip("/"))
+    return integrations.create_integration(db, ctx, body, str(request.base_url).rstrip("/"))
 
 
 @router.get("/api/v1/integrations")
 def list_integrations(_ctx: Admin, db: Db) -> list[IntegrationOut]:
-    return service.list_integrations(db)
+    return integrations.list_integrations(db)
 
 
 @router.delete("/api/v1/integrations/{name}")
 def revoke_integration(name: IntegrationName, ctx: Admin, db: Db) -> IntegrationOut:
-    return service.revoke_integration(db, ctx, name)
+    return integrations.revoke_integration(db, ctx, name)
+
+
+@router.post("/api/v1/integrations/{name}/restore")
+def restore_integration(name: IntegrationName, ctx: Admin, db: Db) -> IntegrationOut:
+    """Undo a revocation: the same key works again (in every process within seconds)."""
+    return integrations.restore_integration(db, ctx, name)

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from warroom.alerts import service
 from warroom.alerts.formats.model import AlertEvent
+from warroom.alerts.integrations import Sender
 from warroom.alerts.models import HealthCheckState
 from warroom.alerts.schemas import HealthCheckConfig, seconds
-from warroom.alerts.service import Sender
 from warroom.clock import Clock
 from warroom.config import Config
 from warroom.db import Database

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Double, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom import limits
@@ -133,3 +133,13 @@ class HealthCheckState(Base):
     alerting: Mapped[bool] = mapped_column(default=False)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     last_result: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class RateLimit(Base):
+    """A shared rate limit's state (GCRA): the theoretical arrival time of the next
+    request, in seconds since the epoch. One row per limited subject, for all processes."""
+
+    __tablename__ = "rate_limits"
+
+    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tat: Mapped[float] = mapped_column(Double())

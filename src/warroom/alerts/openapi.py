@@ -123,7 +123,8 @@ WEBHOOK_RESPONSES = _answers(
     s413="Body over 512 KB",
     s415="Content-Type is not JSON",
     s422="Not a valid notification of this format (nothing stored)",
-    s429="Over the integration's rate limit",
+    s429="Over the integration's rate limit, or too many unknown keys from this address "
+    "(Retry-After: seconds to wait)",
 )
 PAGERDUTY_RESPONSES = _answers(
     PagerDutyError,
@@ -132,5 +133,6 @@ PAGERDUTY_RESPONSES = _answers(
     s404="Unknown or revoked routing key",
     s413="Body over 512 KB",
     s415="Content-Type is not JSON",
-    s429="Over the integration's rate limit",
+    s429="Over the integration's rate limit, or too many unknown keys from this address "
+    "(Retry-After: seconds to wait)",
 )

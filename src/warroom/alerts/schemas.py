@@ -49,7 +49,7 @@ class IntegrationConfig(_Strict):
         "the sender's repeat interval); unset: never, or for generic alerts.resolve_timeout; "
         "0: never",
     )
-    rate_limit_per_minute: int | None = Field(default=None, ge=1)
+    rate_limit_per_minute: PositiveInt32 | None = None
 
     _check = field_validator("resolve_timeout")(_duration)
 

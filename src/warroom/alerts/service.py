@@ -9,12 +9,7 @@ UPDATE. Intake stores a group made only of such re-sends through `alerts.resends
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-import threading
-import time
-import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -37,21 +32,20 @@ from warroom.alerts import changes, quiet, stale
 from warroom.alerts.formats.model import AlertEvent
 from warroom.alerts.formats.model import ChangeEvent as ChangeEventIn
 from warroom.alerts.formats.routing import RouteDecision, route
-from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent, Integration
+from warroom.alerts.integrations import Sender
+from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent
 from warroom.alerts.schemas import (
     AlertOut,
     ChangeIn,
     ChangeOut,
     IngestResult,
-    IntegrationIn,
-    IntegrationOut,
     seconds,
 )
 from warroom.config import Config
 from warroom.context import Context
 from warroom.db import Database, UTCDateTime, upsert_insert
 from warroom.engine.models import Job
-from warroom.errors import ConflictError, InvalidInputError, NotFoundError
+from warroom.errors import InvalidInputError
 from warroom.incidents import service as incidents
 from warroom.incidents.models import Incident, IncidentService
 from warroom.incidents.queries import by_ref
@@ -60,193 +54,6 @@ from warroom.incidents.schemas import DeclareIn
 from warroom.paging import service as paging
 from warroom.runbooks.durations import parse_duration
 from warroom.timeline import service as timeline
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who delivered the alerts: an integration, or a person through the API."""
-
-    scope: str
-    name: str
-    integration_id: int | None = None
-    kind: str | None = None  # an integration's: the one format it may send
-    service: str | None = None
-    resolve_timeout: int | None = None
-    rate_limit_per_minute: int | None = None
-
-    @property
-    def actor(self) -> str:
-        return f"integration:{self.name}" if self.integration_id else self.name
-
-
-# --- integrations ---------------------------------------------------------------------
-
-
-# How long a process may keep using an integration it looked up. Revoking or changing an
-# integration clears this process's cache at once; other API processes notice within this.
-INTEGRATION_TTL = 5.0
-
-
-class _IntegrationCache:
-    """Active integrations by key hash, per database, for INTEGRATION_TTL seconds.
-    Unknown and revoked keys are not cached: a new integration works at once."""
-
-    def __init__(self) -> None:
-        # id(db) -> (the database, weakly; {key hash: (expiry, sender)}; last cleared)
-        self._slots: dict[int, tuple[weakref.ref[Database], dict[str, tuple[float, Sender]]]] = {}
-        self._cleared: dict[int, float] = {}
-        self._lock = threading.Lock()
-
-    def _entries(self, db: Database) -> dict[str, tuple[float, Sender]] | None:
-        slot = self._slots.get(id(db))
-        return slot[1] if slot is not None and slot[0]() is db else None
-
-    def get(self, db: Database, key_hash: str) -> Sender | None:
-        entry = (self._entries(db) or {}).get(key_hash)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, db: Database, key_hash: str, sender: Sender, since: float) -> None:
-        with self._lock:
-            entries = self._entries(db)
-            if entries is None:
-                entries = {}
-                self._slots[id(db)] = (weakref.ref(db, self._forget(id(db))), entries)
-            # A revocation that cleared the cache after this lookup began wins.
-            if since >= self._cleared.get(id(db), 0.0):
-                entries[key_hash] = (since + INTEGRATION_TTL, sender)
-
-    def clear(self, db: Database) -> None:
-        with self._lock:
-            self._slots.pop(id(db), None)
-            self._cleared[id(db)] = time.monotonic()
-
-    def _forget(self, db_id: int) -> Callable[[weakref.ref[Database]], None]:
-        def forget(_: weakref.ref[Database]) -> None:
-            with self._lock:
-                self._slots.pop(db_id, None)
-                self._cleared.pop(db_id, None)
-
-        return forget
-
-
-_INTEGRATIONS = _IntegrationCache()
-
-
-def cached_integration(db: Database, key: str) -> Sender | None:
-    """The integration of `key` if this process looked it up in the last few seconds;
-    None means "ask `find_integration`", not "unknown"."""
-    return _INTEGRATIONS.get(db, hash_key(key))
-
-
-def find_integration(db: Database, key: str) -> Sender | None:
-    key_hash = hash_key(key)
-    cached = _INTEGRATIONS.get(db, key_hash)
-    if cached is not None:
-        return cached
-    since = time.monotonic()
-    with db.read() as session:
-        row = session.scalar(select(Integration).where(Integration.key_hash == key_hash))
-    if row is None or row.revoked_at is not None:
-        return None
-    sender = Sender(
-        scope=f"integration:{row.id}",
-        name=row.name,
-        integration_id=row.id,
-        kind=row.kind,
-        service=row.service,
-        resolve_timeout=row.resolve_timeout_seconds,
-        rate_limit_per_minute=row.rate_limit_per_minute,
-    )
-    _INTEGRATIONS.put(db, key_hash, sender, since)
-    return sender
-
-
-def intake_urls(kind: str, base: str = "", key: str = "{key}") -> dict[str, str]:
-    """Where an integration of `kind` sends: its one webhook URL, or for PagerDuty the
-    Events API v2 (alert and change events, the key as `routing_key`)."""
-    if kind == "pagerduty":
-        return {
-            "pagerduty_events_v2": f"{base}/v2/enqueue",
-            "pagerduty_change_events": f"{base}/v2/change/enqueue",
-        }
-    return {kind: f"{base}/api/v1/integrations/{key}/{kind}"}
-
-
-def _out(row: Integration, key: str | None = None, base: str = "") -> IntegrationOut:
-    return IntegrationOut(
-        name=row.name,
-        kind=row.kind,
-        service=row.service,
-        resolve_timeout_seconds=row.resolve_timeout_seconds,
-        from_config=row.from_config,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-        key=key,
-        urls=intake_urls(row.kind, base, key) if key else {},
-    )
-
-
-def create_integration(
-    db: Database, ctx: Context, data: IntegrationIn, base_url: str
-) -> IntegrationOut:
-    key = secrets.token_hex(16)  # 32 characters, like a PagerDuty routing key
-    with db.write() as session:
-        if session.scalar(select(Integration.id).where(Integration.name == data.name)):
-            raise ConflictError(f"an integration named {data.name} exists", field="name")
-        row = Integration(
-            name=data.name,
-            kind=data.kind,
-            key_hash=hash_key(key),
-            service=data.service,
-            resolve_timeout_seconds=seconds(data.resolve_timeout),
-            rate_limit_per_minute=data.rate_limit_per_minute,
-            created_at=ctx.now,
-        )
-        session.add(row)
-        session.flush()
-        return _out(row, key, base_url)
-
-
-def list_integrations(db: Database) -> list[IntegrationOut]:
-    with db.read() as session:
-        return [_out(r) for r in session.scalars(select(Integration).order_by(Integration.name))]
-
-
-def revoke_integration(db: Database, ctx: Context, name: str) -> IntegrationOut:
-    with db.write() as session:
-        row = session.scalar(select(Integration).where(Integration.name == name))
-        if row is None:
-            raise NotFoundError(f"no integration {name}", field="name")
-        row.revoked_at = row.revoked_at or ctx.now
-        out = _out(row)
-    _INTEGRATIONS.clear(db)  # after the commit, so no lookup can cache the old row again
-    return out
-
-
-def sync_config_integrations(db: Database, config: Config, now: datetime) -> None:
-    """Integrations declared in the YAML file exist in the database with their key."""
-    with db.write() as session:
-        for item in config.integrations:
-            key = item.key()
-            if key is None:
-                continue
-            row = session.scalar(select(Integration).where(Integration.name == item.name))
-            if row is None:
-                row = Integration(name=item.name, created_at=now, from_config=True)
-                session.add(row)
-            row.kind = item.kind
-            row.key_hash = hash_key(key)
-            row.service = item.service
-            row.resolve_timeout_seconds = seconds(item.resolve_timeout)
-            row.rate_limit_per_minute = item.rate_limit_per_minute
-            row.revoked_at = None
-    _INTEGRATIONS.clear(db)
 
 
 # --- intake ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ document them in the OpenAPI schema and answer wherever the app is mounted witho
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,37 +28,49 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from warroom.alerts import openapi, service
+from warroom.alerts import integrations, openapi, ratelimit, service
 from warroom.alerts.formats import alertmanager, datadog, generic, grafana, pagerduty
 from warroom.alerts.formats.model import AlertEvent, Batch, FormatError
 from warroom.alerts.intake import IntakeWriter
-from warroom.alerts.ratelimit import RateLimiter
+from warroom.alerts.integrations import Sender
+from warroom.alerts.ratelimit import ClientLimiter
 from warroom.alerts.schemas import IngestResult, RejectedAlert
-from warroom.alerts.service import Delivery, Sender
+from warroom.alerts.service import Delivery
 from warroom.errors import WarroomError
 from warroom.observability import Metrics
 from warroom.rest import domain_error, error_body, internal_error
 
 router = APIRouter(tags=["alerts"])
 MAX_BODY = 512 * 1024
-limiter = RateLimiter()
+# Answers for unknown keys per client address; a sender with a wrong key retries on a
+# 429 (after Retry-After) rather than costing a database query each time.
+unknown_keys = ClientLimiter(per_minute=60)
 Endpoint = Callable[[Request], Awaitable[Response]]
 Parsed = TypeVar("Parsed")
 
 
 class IntakeError(Exception):
     def __init__(
-        self, status: int, message: str, errors: list[str] | None = None, code: str | None = None
+        self,
+        status: int,
+        message: str,
+        errors: list[str] | None = None,
+        code: str | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
         self.message = message
         self.errors = errors or [message]
         self.code = code or ("invalid" if status in (400, 422) else "rejected")
 
 
-def _json(body: Any, status: int) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+def _json(body: Any, status: int, retry_after: int | None = None) -> Response:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 async def _json_body(request: Request) -> Any:
@@ -83,7 +96,7 @@ def _wrong_kind(sender: Sender) -> IntakeError:
     """A key used on another format's endpoint: refused, saying where it belongs (with
     `{key}` in place of the key, which is a secret)."""
     kind = sender.kind or "unknown"
-    where = " or ".join(f"POST {url}" for url in service.intake_urls(kind).values())
+    where = " or ".join(f"POST {url}" for url in integrations.intake_urls(kind).values())
     message = f"this key belongs to a {kind} integration, which sends to {where}"
     if kind == "pagerduty":
         message += " with the key as routing_key"
@@ -91,21 +104,31 @@ def _wrong_kind(sender: Sender) -> IntakeError:
 
 
 async def _sender(request: Request, key: str, kind: str) -> Sender:
-    """The integration of `key`, which must be of `kind` (the endpoint's format)."""
+    """The integration of `key`, which must be of `kind` (the endpoint's format), and
+    within its rate limit."""
     db = request.app.state.db
-    # Cached for a few seconds per process (service.INTEGRATION_TTL): no thread hop and
-    # no query for a known key; a miss asks the database from a worker thread.
-    found = service.cached_integration(db, key)
-    if found is None:
-        found = await run_in_threadpool(service.find_integration, db, key)
-    if found is None:
+    address = request.client.host if request.client else "unknown"
+    found, sender = integrations.remembered(db, key)  # no thread hop, no query
+    if sender is None and unknown_keys.exhausted(address):
+        # An address that sent too many wrong keys waits, without a query per attempt.
+        raise _too_fast(unknown_keys.retry_after(address), "Too many unknown keys")
+    if not found:
+        sender = await run_in_threadpool(integrations.find_integration, db, key)
+    if sender is None:
+        unknown_keys.charge(address)
         raise IntakeError(404, "unknown integration key")
-    if found.kind != kind:
-        raise _wrong_kind(found)
-    per_minute = found.rate_limit_per_minute
-    if per_minute and not limiter.allow(service.hash_key(key), per_minute):
-        raise IntakeError(429, "Requests for this integration are arriving too quickly")
-    return found
+    if sender.kind != kind:
+        raise _wrong_kind(sender)
+    per_minute = sender.rate_limit_per_minute
+    if per_minute:
+        wait = await run_in_threadpool(ratelimit.admit, db, sender.scope, per_minute)
+        if wait is not None:
+            raise _too_fast(wait, "Requests for this integration are arriving too quickly")
+    return sender
+
+
+def _too_fast(wait: float, message: str) -> IntakeError:
+    return IntakeError(429, message, retry_after=max(1, math.ceil(wait)))
 
 
 async def _store(
@@ -151,7 +174,7 @@ def _webhook(kind: str, parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
         except IntakeError as exc:
             body = error_body(exc.code, exc.message)
             body["error"]["errors"] = exc.errors
-            return _json(body, exc.status)
+            return _json(body, exc.status, exc.retry_after)
         return _json(result.model_dump(), 202)
 
     return receive
@@ -167,7 +190,7 @@ WEBHOOKS: dict[str, Endpoint] = {
 
 def _pagerduty_error(exc: IntakeError) -> Response:
     if exc.status == 429:
-        return _json({"status": "throttle event", "message": exc.message}, 429)
+        return _json({"status": "throttle event", "message": exc.message}, 429, exc.retry_after)
     return _json(
         {"status": "invalid event", "message": exc.message, "errors": exc.errors}, exc.status
     )

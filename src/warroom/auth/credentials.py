@@ -1,7 +1,8 @@
 """The local token store: `warroom serve` leaves an admin token here and the CLI finds it.
 
 One JSON file under the user's config dir, mode 0600:
-`{"servers": {URL: {"url", "token", "name", "minted_at", "started_at"}}, "last": URL}`.
+`{"servers": {URL: {"url", "token", "name", "minted_at", "started_at"}}, "last": URL,
+"secret_key": local servers' ack-link signing key}`.
 Each token is kept under the URL of the server it was minted for; `last` is the local
 server started most recently, which the CLI talks to when no server is named. URLs are
 compared in one spelling (`localhost` is `127.0.0.1`), so either finds the token.
@@ -62,7 +63,10 @@ def _read(path: Path) -> dict[str, Any]:
         if isinstance(url, str) and isinstance(entry, dict)
     }
     last = data.get("last")
-    return {"servers": servers, "last": canonical_url(last) if isinstance(last, str) else None}
+    read = {"servers": servers, "last": canonical_url(last) if isinstance(last, str) else None}
+    if isinstance(data.get("secret_key"), str):
+        read["secret_key"] = data["secret_key"]
+    return read
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
@@ -112,6 +116,20 @@ def store_token(url: str, token: str, name: str, path: Path | None = None) -> Pa
     data["last"] = key
     _write(path, data)
     return path
+
+
+def local_secret_key(path: Path | None = None) -> str:
+    """The signing key of local servers (`make run`), generated into this file once."""
+    import secrets
+
+    path = path or credentials_path()
+    data = _read(path) or {"servers": {}}
+    key = data.get("secret_key")
+    if isinstance(key, str) and len(key) >= 32:
+        return key
+    data["secret_key"] = secrets.token_urlsafe(32)
+    _write(path, data)
+    return str(data["secret_key"])
 
 
 def mark_started(url: str, path: Path | None = None) -> None:

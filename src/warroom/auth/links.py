@@ -1,43 +1,51 @@
 """Signed, expiring links that act without logging in (the acknowledge link in a page).
 
 A link names the incident, the person paged and how many times the incident had been
-reopened when it was sent, so a reopened incident's older links stop working. The key
-comes from `WARROOM_SECRET_KEY`, or is generated once and kept in the database
-so every API and worker process of one installation signs alike.
+reopened when it was sent, so a reopened incident's older links stop working.
+
+The signing key lives only in `WARROOM_SECRET_KEY`: every API and worker process of one
+installation reads it there, and nothing stores it beside the data it protects. (`warroom
+serve` on a loopback address generates one into the 0600 credentials file, so `make run`
+needs no setup; anywhere else the server refuses to start without it.)
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select
 
-from warroom.auth.models import InstanceSetting
+from warroom import redaction
 from warroom.clock import Clock
-from warroom.db import Database, upsert_insert
 from warroom.errors import InvalidInputError
 
 ACK_LINK_LIFETIME = timedelta(hours=24)
 ACK_TOKEN_MAX = 2_000  # characters; a real token is about 150
-_KEY = "signing_key"
+SECRET_ENV = "WARROOM_SECRET_KEY"
+MIN_SECRET_LENGTH = 32
 
 
-def signing_key(db: Database) -> str:
-    from_env = os.environ.get("WARROOM_SECRET_KEY")
-    if from_env:
-        return from_env
-    with db.write() as session:
-        session.execute(
-            upsert_insert(session)(InstanceSetting)
-            .values(key=_KEY, value=secrets.token_urlsafe(32))
-            .on_conflict_do_nothing(index_elements=["key"])
+class MissingSecretKeyError(RuntimeError):
+    """The process has no usable signing key; the message says how to give it one."""
+
+
+def signing_key() -> str:
+    key = os.environ.get(SECRET_ENV, "")
+    if not key:
+        raise MissingSecretKeyError(
+            f"{SECRET_ENV} is not set: acknowledge links need a signing key shared by every "
+            f"warroom process (generate one with `python -c 'import secrets; "
+            f"print(secrets.token_urlsafe(32))'`)"
         )
-        return str(session.scalar(select(InstanceSetting.value).where(InstanceSetting.key == _KEY)))
+    if len(key) < MIN_SECRET_LENGTH:
+        raise MissingSecretKeyError(
+            f"{SECRET_ENV} is {len(key)} characters; use at least {MIN_SECRET_LENGTH} random ones"
+        )
+    redaction.remember(key)
+    return key
 
 
 class LinkExpiredError(InvalidInputError):

@@ -150,6 +150,16 @@ def integration_revoke(
     out.print(f"revoked {name}", highlight=False)
 
 
+@integrations_app.command("restore")
+def integration_restore(
+    name: Annotated[str, typer.Argument()], url: Url = None, token: Token = None
+) -> None:
+    """Undo a revocation: the integration's key works again."""
+    with api_session(url, token) as api:
+        api.post(f"/api/v1/integrations/{name}/restore")
+    out.print(f"restored {name}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("report-problem")(report_problem)
     app.command()(changes)

@@ -7,6 +7,7 @@ Their heavy imports (SQLAlchemy, pydantic, the app) happen inside the commands, 
 # evaluate every command's annotations from strings, on every start of `warroom`.
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -70,6 +71,32 @@ def _client_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_secret_key(host: str | None = None) -> None:
+    """Exit 2 unless WARROOM_SECRET_KEY is usable. A server listening only on this
+    machine's loopback (as `make run` does) gets a key generated into the credentials
+    file; the processes it starts inherit it through the environment."""
+    from warroom.auth.links import SECRET_ENV, MissingSecretKeyError, signing_key
+
+    if not os.environ.get(SECRET_ENV) and host is not None and _is_loopback(host):
+        from warroom.auth.credentials import local_secret_key
+
+        os.environ[SECRET_ENV] = local_secret_key()
+    try:
+        signing_key()
+    except MissingSecretKeyError as exc:
+        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 def ensure_local_admin_token(db: "Database", url: str) -> tuple[str | None, Path]:
     """Reuse the stored admin token if this database knows it; otherwise mint and store one.
     Either way this server becomes the last local one, which the CLI then talks to.
@@ -116,11 +143,14 @@ def serve(
 
     settings = _settings(database_url, config)
     _load_config(settings.config)  # refuse to start on a bad file, before any process does
+    require_secret_key(host)
     db = _migrated(settings.database_url)
     url = _client_url(host, port)
     token, path = ensure_local_admin_token(db, url)
-    if token:
+    if token and sys.stdout.isatty():
         print(f"Admin token for {url} (shown once, saved to {path}):\n{token}", flush=True)
+    elif token:  # stdout may be a log (systemd's journal): the token stays in the file
+        print(f"Admin token for {url} saved to {path}", flush=True)
     else:
         print(f"Using the admin token saved in {path}", flush=True)
     with_worker = worker if worker is not None else db.dialect == "sqlite"
@@ -154,6 +184,7 @@ def worker(
 
     settings = _settings(database_url, config)
     cfg = _load_config(settings.config)
+    require_secret_key()
     db = _migrated(settings.database_url)
     configure_logging(settings.log_level)
     stop = threading.Event()

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import apprise
 
+from warroom import redaction
 from warroom.paging.notify.contacts import ContactMethod, SmtpSettings, apprise_url
 
 
@@ -29,6 +30,7 @@ class Sender(Protocol):
 class AppriseSender:
     def __init__(self, smtp: SmtpSettings | None = None) -> None:
         self.smtp = smtp or SmtpSettings()
+        redaction.remember(self.smtp.password)
 
     def send(self, method: ContactMethod, message: Message) -> None:
         url = apprise_url(method, self.smtp)
