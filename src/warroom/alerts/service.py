@@ -55,7 +55,6 @@ from warroom.paging import service as paging
 from warroom.runbooks.durations import parse_duration
 from warroom.timeline import service as timeline
 
-
 # --- intake ---------------------------------------------------------------------------
 
 
