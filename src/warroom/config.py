@@ -29,6 +29,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from warroom.alerts.formats.routing import RoutingRule
 from warroom.alerts.schemas import AlertSettings, HealthCheckConfig, IntegrationConfig
 from warroom.errors import InvalidInputError, NotFoundError
+from warroom.paging.config import PagingSettings
 from warroom.paging.escalation.rules import PolicyConfig, Target
 from warroom.paging.notify.contacts import ContactMethod
 from warroom.paging.notify.rules import ThrottleLimits
@@ -106,6 +107,7 @@ class Person(_Strict):
     contacts: list[ContactMethod] = Field(
         default_factory=list, description="How to page; default: the email address"
     )
+    admin: bool = Field(default=False, description="Paged when nobody else is (paging.fallback)")
 
     def contact_methods(self) -> list[ContactMethod]:
         if self.contacts:
@@ -152,6 +154,7 @@ class Config(_Strict):
         description="Runbook names (engineering_lead, vp_engineering) -> person:/schedule:/team:",
     )
     notifications: Notifications = Field(default_factory=Notifications)
+    paging: PagingSettings = Field(default_factory=PagingSettings)
     integrations: list[IntegrationConfig] = Field(default_factory=list)
     alert_routing: list[RoutingRule] = Field(default_factory=list)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
@@ -375,6 +378,8 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
                 check_target(("escalation_policies", i, "steps", j, "targets", k), target)
     for name, target in config.positions.items():
         check_target(("positions", name), target)
+    for i, target in enumerate(config.paging.fallback or []):
+        check_target(("paging", "fallback", i), target)
     for i, schedule in enumerate(config.schedules):
         for j, layer in enumerate(schedule.layers):
             for k, person in enumerate(layer.participants):

@@ -4,7 +4,7 @@ from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent, HealthCheck
 from warroom.auth.models import ApiToken, InstanceSetting
 from warroom.engine.models import Job
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
-from warroom.paging.models import Page, ScheduleOverride
+from warroom.paging.models import Page, PagingGap, ScheduleOverride
 from warroom.runbooks.models import RunbookAction, StoredRunbook
 from warroom.tasks.models import IncidentTask
 from warroom.timeline.models import TimelineEvent
@@ -24,6 +24,7 @@ __all__ = [
     "Integration",
     "Job",
     "Page",
+    "PagingGap",
     "RunbookAction",
     "ScheduleOverride",
     "StoredRunbook",

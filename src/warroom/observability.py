@@ -11,14 +11,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warroom.db import Database
-from warroom.incidents.service import open_counts_by_severity
+from warroom.incidents.queries import open_counts_by_severity
+from warroom.paging.fallback import gap_counts
 from warroom.rest import error_body
 
 log = logging.getLogger("warroom")
@@ -58,6 +59,7 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(OpenIncidents(db))
+        self.registry.register(PagingGaps(db))
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def intake_group(self, deliveries: int, path: str) -> None:
@@ -94,6 +96,25 @@ class OpenIncidents(Collector):
         for severity, count in sorted(open_counts_by_severity(self.db).items()):
             gauge.add_metric([severity], count)
         yield gauge
+
+
+class PagingGaps(Collector):
+    """SEV-1/SEV-2 first escalation steps that found nobody, by what the fallback did;
+    read from the database, as the worker that pages may be another process."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def collect(self) -> Iterable[Metric]:
+        counter = CounterMetricFamily(
+            "warroom_paging_gaps",
+            "SEV-1/SEV-2 first escalation steps with nobody to page, by outcome: "
+            "fallback_paged, or nobody_paged (the fallback reached nobody either)",
+            labels=["outcome"],
+        )
+        for outcome, count in gap_counts(self.db).items():
+            counter.add_metric([outcome], count)
+        yield counter
 
 
 class MetricsMiddleware:

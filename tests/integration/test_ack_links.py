@@ -19,7 +19,7 @@ from warroom.engine.worker import Worker
 from warroom.incidents.queries import by_ref
 from warroom.paging.notify.contacts import SmtpSettings
 from warroom.paging.notify.sender import AppriseSender
-from warroom.paging.service import message_for
+from warroom.paging.pages import message_for
 from warroom.workers import ack_links, make_worker
 
 CONFIG = """

@@ -10,7 +10,7 @@ UPDATE. Intake stores a group made only of such re-sends through `alerts.resends
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -114,7 +114,7 @@ def _create_missing(
             "status": "resolved" if event.action == "resolve" else "firing",
             "service": decision.service,
             "group_key": decision.group_key,
-            "labels": event.labels,
+            "labels": decision.labels_for(event),
             "details": event.details,
             "links": event.links,
             "first_seen_at": event.starts_at or now,
@@ -139,15 +139,10 @@ def _create_missing(
 
 
 def _decide(event: AlertEvent, sender: Sender, config: Config) -> RouteDecision:
-    decision = route(event, config.alert_routing)
-    if decision.service is None and sender.service:
-        # The integration's service stands in for an alert that names none.
-        return route(_with_service(event, sender.service), config.alert_routing)
-    return decision
-
-
-def _with_service(event: AlertEvent, service: str) -> AlertEvent:
-    return replace(event, service=service)
+    known = config.service_names()
+    return route(
+        event, config.alert_routing, integration_service=sender.service, known_services=known
+    )
 
 
 _ALERTS = cast(Table, Alert.__table__)
@@ -473,8 +468,9 @@ def _trigger(
     if not (fresh or refired):
         return  # still firing: nothing changes for people
     alert.status, alert.resolved_at, alert.resolved_by = "firing", None, None
-    alert.summary, alert.severity, alert.labels = event.summary, event.severity, event.labels
     decision = _decide(event, batch.sender, config)
+    alert.summary, alert.severity = event.summary, event.severity
+    alert.labels = decision.labels_for(event)
     alert.route, alert.group_key, alert.auto_resolve = (
         decision.reason,
         decision.group_key,

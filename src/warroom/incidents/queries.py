@@ -1,13 +1,15 @@
-"""Finding incidents by reference; shared by every package that acts on one."""
+"""Reading incidents: by reference (shared by every package that acts on one), counts."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from warroom.db import Database
 from warroom.errors import NotFoundError
 from warroom.incidents import rules
 from warroom.incidents.models import Incident
+from warroom.incidents.rules import OPEN_STATUSES
 
 
 def by_ref_query(ref: str) -> Select[Incident]:
@@ -28,3 +30,13 @@ def by_ref(session: Session, ref: str, *, lock: bool = False) -> Incident:
     if incident is None:
         raise NotFoundError(f"no incident {ref}", field="ref")
     return incident
+
+
+def open_counts_by_severity(db: Database) -> dict[str, int]:
+    with db.read() as session:
+        rows = session.execute(
+            select(Incident.severity, func.count())
+            .where(Incident.status.in_([s.value for s in OPEN_STATUSES]))
+            .group_by(Incident.severity)
+        )
+        return {severity: int(count) for severity, count in rows}

@@ -8,7 +8,7 @@ import binascii
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom import limits
@@ -34,6 +34,7 @@ from warroom.incidents.schemas import (
     RoleIn,
     StatusIn,
 )
+from warroom.paging import fallback
 from warroom.paging import service as paging
 from warroom.runbooks import store as runbooks
 from warroom.runbooks.model import Runbook, SeverityLevel, UnknownSeverityError
@@ -74,7 +75,9 @@ def _next_seq(session: Session, day: date) -> int:
 def declare(db: Database, ctx: Context, data: DeclareIn) -> IncidentOut:
     with db.write() as session:
         incident = declare_in(session, ctx, data)
-        return present(session, incident, ctx.config, ctx.now)
+        out = present(session, incident, ctx.config, ctx.now)
+        out.warnings = fallback.declaration_warnings(session, ctx.config, incident, ctx.now)
+        return out
 
 
 def declare_in(
@@ -471,13 +474,3 @@ def list_timeline(
             items=[TimelineEventOut.model_validate(r) for r in rows],
             next_cursor=_encode_cursor(rows[-1].id) if more else None,
         )
-
-
-def open_counts_by_severity(db: Database) -> dict[str, int]:
-    with db.read() as session:
-        rows = session.execute(
-            select(Incident.severity, func.count())
-            .where(Incident.status.in_([s.value for s in OPEN_STATUSES]))
-            .group_by(Incident.severity)
-        )
-        return {severity: int(count) for severity, count in rows}

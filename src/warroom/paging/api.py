@@ -13,7 +13,8 @@ from warroom.engine import service as engine
 from warroom.errors import InvalidInputError
 from warroom.incidents import rules as incident_rules
 from warroom.limits import INT32_MAX, Storable, StorableStr
-from warroom.paging import service
+from warroom.paging import pages as paging_pages
+from warroom.paging import schedules as service
 from warroom.paging.schemas import (
     JobOut,
     OnCallOut,
@@ -112,7 +113,7 @@ def delete_override(name: Schedule, override_id: OverrideId, _ctx: Responder, db
 
 @router.get("/api/v1/incidents/{ref}/pages")
 def pages(ref: Ref, _ctx: Reader, db: Db) -> list[PageOut]:
-    return service.pages_of(db, ref)
+    return paging_pages.pages_of(db, ref)
 
 
 @router.get("/api/v1/jobs")

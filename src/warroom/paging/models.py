@@ -49,3 +49,19 @@ class ScheduleOverride(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(limits.NAME))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PagingGap(Base):
+    """A SEV-1/SEV-2 whose first escalation step found nobody to page, and what the
+    fallback did about it: kept so that `/metrics` can count them in every process."""
+
+    __tablename__ = "paging_gaps"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # one per step run
+    severity: Mapped[str] = mapped_column(String(limits.SHORT_NAME))
+    reason: Mapped[str] = mapped_column(Text)
+    fallback: Mapped[str] = mapped_column(Text)  # the targets, as configured or defaulted
+    outcome: Mapped[str] = mapped_column(String(20))  # fallback_paged | nobody_paged
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())

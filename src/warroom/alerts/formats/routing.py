@@ -9,7 +9,7 @@ alert_routing:
       labels:
         team: payments                 # exact value
         instance: "=~db-[0-9]+"        # regular expression on the whole value
-    service: payments-db               # default: the alert's own service
+    service: payments-db               # default: the integration's, else the alert's own
     severity: SEV-1                    # SEV-1..SEV-4, or "none": record the alert only
     open_incident: true                # default true
     group_by: [alertname, cluster]     # alerts equal in these labels share an incident
@@ -17,6 +17,9 @@ alert_routing:
     repage: false                      # page again when an alert joins an open incident
 ```
 
+The service is the rule's, else the integration's, else the one the alert names (a
+PagerDuty `payload.component`, a `service` label) when that is a configured service;
+a name the configuration does not know is kept as a label and pages nobody by itself.
 Rules are tried in order and the first match wins. With no match the alert's own
 severity decides: critical → SEV-1, error → SEV-2, warning → SEV-3, info → alert only.
 Label regexes are anchored (must match the whole value) like Prometheus matchers, and
@@ -26,6 +29,7 @@ a label the alert does not have counts as "", so `=~".*"` matches its absence.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -124,6 +128,14 @@ class RouteDecision:
     auto_resolve: bool = False
     repage: bool = False
     reason: str = ""
+    unknown_service: str | None = None  # the alert's own service, not a configured one
+
+    def labels_for(self, event: AlertEvent) -> dict[str, str]:
+        """The alert's labels, keeping a service name that did not select a service."""
+        name = self.unknown_service
+        if name is None or "service" in event.labels or name in event.labels.values():
+            return event.labels
+        return {**event.labels, "service": name}
 
 
 def _label_matches(pattern: str, value: str) -> bool:
@@ -155,8 +167,26 @@ def _group_key(event: AlertEvent, service: str | None, group_by: list[str]) -> s
     return bounded_key(f"{service or '-'}:{values}", limits.GROUP_KEY)
 
 
-def route(event: AlertEvent, rules: list[RoutingRule]) -> RouteDecision:
-    """The decision for an event: the first matching rule, else the severity default."""
+def choose_service(
+    named: str | None, integration: str | None, known: Collection[str]
+) -> tuple[str | None, str | None]:
+    """(service, unknown name): the integration's service, else the one the alert names
+    when it is configured (any name when no service is configured at all)."""
+    if named is not None and known and named not in known:
+        return integration, named
+    return integration or named, None
+
+
+def route(
+    event: AlertEvent,
+    rules: list[RoutingRule],
+    *,
+    integration_service: str | None = None,
+    known_services: Collection[str] = (),
+) -> RouteDecision:
+    """The decision for an event: the first matching rule, else the severity default.
+    The service is the rule's, else `choose_service`'s."""
+    own, unknown = choose_service(event.service, integration_service, known_services)
     for index, rule in enumerate(rules):
         if not matches(rule, event):
             continue
@@ -166,7 +196,7 @@ def route(event: AlertEvent, rules: list[RoutingRule]) -> RouteDecision:
             severity = DEFAULT_SEVERITY[event.severity]
         else:
             severity = rule.severity
-        service = rule.service or event.service
+        service = rule.service or own
         label = f"rule {index}" + (f" ({rule.name})" if rule.name else "")
         return RouteDecision(
             rule_index=index,
@@ -179,17 +209,19 @@ def route(event: AlertEvent, rules: list[RoutingRule]) -> RouteDecision:
             auto_resolve=rule.auto_resolve,
             repage=rule.repage,
             reason=f"{label} matched: {_describe(rule)}",
+            unknown_service=unknown,
         )
     severity = DEFAULT_SEVERITY[event.severity]
     outcome = severity or "alert only"
     return RouteDecision(
         rule_index=None,
         rule_name=None,
-        service=event.service,
+        service=own,
         incident_severity=severity,
         open_incident=severity is not None,
-        group_key=_group_key(event, event.service, []),
+        group_key=_group_key(event, own, []),
         reason=f"no rule matched; {event.severity} alerts default to {outcome}",
+        unknown_service=unknown,
     )
 
 
