@@ -1,7 +1,7 @@
 """paging gaps: SEV-1/SEV-2 first steps that found nobody, and the fallback paged
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 01:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import warroom.db
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
