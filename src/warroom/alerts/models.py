@@ -77,6 +77,28 @@ class Alert(Base):
         ForeignKey("incidents.id", ondelete="SET NULL"), default=None
     )
     route: Mapped[str] = mapped_column(Text, default="", doc="Why it was routed so")
+    # Acknowledged by its sender (an Events API acknowledge): the alert, not the incident.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class IncidentAlertGroup(Base):
+    """The group of alerts an incident was opened by (an incident declared by a person has
+    none): only alerts of this group join it, and it knows the alert that opened it."""
+
+    __tablename__ = "incident_alert_groups"
+    __table_args__ = (Index("ix_incident_alert_groups_group_key", "group_key"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_key: Mapped[str] = mapped_column(_key(limits.GROUP_KEY))
+    opened_by_alert_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("alerts.id", ondelete="SET NULL"), default=None
+    )
+    # The routing rule's auto_resolve when it opened: None means "if nobody acknowledged".
+    auto_resolve: Mapped[bool | None] = mapped_column(default=None)
+    # The title warroom gave it from the group; a person's title is never replaced.
+    title: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class AlertDelivery(Base):

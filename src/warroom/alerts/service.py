@@ -26,9 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
-from warroom.alerts import changes, quiet, stale
+from warroom.alerts import changes, grouping, quiet, stale
 from warroom.alerts.formats.model import AlertEvent
 from warroom.alerts.formats.model import ChangeEvent as ChangeEventIn
 from warroom.alerts.formats.routing import RouteDecision, route
@@ -47,10 +47,9 @@ from warroom.db import Database, UTCDateTime, upsert_insert
 from warroom.engine.models import Job
 from warroom.errors import InvalidInputError
 from warroom.incidents import service as incidents
-from warroom.incidents.models import Incident, IncidentService
+from warroom.incidents.models import Incident
 from warroom.incidents.queries import by_ref
-from warroom.incidents.rules import OPEN_STATUSES, Status, parse_since
-from warroom.incidents.schemas import DeclareIn
+from warroom.incidents.rules import Status, parse_since
 from warroom.paging import service as paging
 from warroom.runbooks.durations import parse_duration
 from warroom.timeline import service as timeline
@@ -479,13 +478,9 @@ def _trigger(
     alert.service = decision.service
     if not decision.open_incident or decision.incident_severity is None:
         return
-    incident = _group_incident(session, batch, decision)
-    opened = incident is None
-    if incident is None:
-        incident = _open_incident(session, batch, alert, decision)
-        batch.groups[decision.group_key] = incident
-        batch.result.incidents_opened.append(incident.ref)
-    elif incident.ref not in batch.result.incidents_attached:
+    incident = _incident_for(session, batch, alert, decision)
+    opened = incident.ref in batch.result.incidents_opened
+    if not opened and incident.ref not in batch.result.incidents_attached:
         batch.result.incidents_attached.append(incident.ref)
     alert.incident_id = incident.id
     timeline.record(
@@ -508,62 +503,27 @@ def _trigger(
         paging.page_for_alert(session, config, incident, f"{alert.id}-{alert.occurrences}", now)
 
 
-def _group_incident(session: Session, batch: _Batch, decision: RouteDecision) -> Incident | None:
-    if decision.group_key in batch.groups:
-        return batch.groups[decision.group_key]
-    since = batch.ctx.now - batch.ctx.config.alerts.window
-    open_incident = Incident.status.in_([s.value for s in OPEN_STATUSES])
-    query = None
-    if decision.group_by:
-        query = (
-            select(Incident)
-            .join(Alert, Alert.incident_id == Incident.id)
-            .where(Alert.group_key == decision.group_key, open_incident)
-        )
-    elif decision.service:
-        query = (
-            select(Incident)
-            .join(IncidentService, IncidentService.incident_id == Incident.id)
-            .where(IncidentService.service == decision.service, open_incident)
-        )
-    found = None
-    if query is not None:
-        # No autoflush: the alerts this delivery changed so far are of other groups (this
-        # one's answer is kept in `batch.groups`), and flushing them one query at a time
-        # cost an UPDATE and INSERT per alert instead of one batch. `_store` flushes
-        # between deliveries, which may share a group.
-        with session.no_autoflush:
-            found = session.scalar(
-                query.where(Incident.declared_at >= since)
-                .order_by(Incident.id.desc())
-                .limit(1)
-                .with_for_update(of=Incident)
-                # Its services and roles only if re-paging asks for them: loading both
-                # with every incident found was most of an alert storm's time.
-                .options(lazyload(Incident.services), lazyload(Incident.roles))
-            )
-    batch.groups[decision.group_key] = found
-    return found
-
-
-def _open_incident(
+def _incident_for(
     session: Session, batch: _Batch, alert: Alert, decision: RouteDecision
 ) -> Incident:
-    config = batch.ctx.config
-    services = [decision.service] if decision.service else []
-    note: dict[str, Any] = {
-        "opened_by_alert": {"source": alert.source, "dedup_key": alert.dedup_key}
-    }
-    known = config.service_names()
-    if known and services and services[0] not in known:
-        note["unknown_service"] = services[0]
-        services = []
-    runbook = config.runbook_for(services)
-    rank = int(str(decision.incident_severity)[-1])
-    level = next((s for s in runbook.severities if s.rank == rank), runbook.severities[-1])
-    title = alert.summary[:500].strip() or "Alert"  # a summary of spaces is no title
-    data = DeclareIn(title=title, severity=level.name, services=services)
-    return incidents.declare_in(session, batch.ctx, data, extra=note)
+    """The open incident of the alert's group (its severity raised to the alert's if
+    lower), or a new one. Per delivery, a group's incident is looked up once."""
+    key = decision.incident_group
+    if key in batch.groups:
+        incident = batch.groups[key]
+    else:
+        incident = grouping.find_incident(session, batch.ctx, decision)
+    if incident is not None:
+        worse = grouping.more_severe(session, batch.ctx, incident, decision)
+        if worse is not None and decision.when_more_severe == "own_incident":
+            incident = None
+        elif worse is not None:
+            grouping.raise_severity(session, batch.ctx, incident, worse, alert)
+    if incident is None:
+        incident = grouping.open_incident(session, batch.ctx, alert, decision)
+        batch.result.incidents_opened.append(incident.ref)
+    batch.groups[key] = incident
+    return incident
 
 
 def _resolve(session: Session, batch: _Batch, alert: Alert, *, by: str) -> None:

@@ -16,7 +16,7 @@ from warroom.config import Config
 from warroom.context import Context
 from warroom.db import Database, upsert_insert
 from warroom.errors import ConflictError, InvalidInputError, NotFoundError
-from warroom.incidents import rules
+from warroom.incidents import rules, severity
 from warroom.incidents.changes import changing, iso, record, runbook_of
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
 from warroom.incidents.presenting import present, questions
@@ -190,20 +190,7 @@ def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
             services = ctx.config.check_services(data.services)
         runbook = ctx.config.runbook_for(services)
         if data.severity is not None:
-            level = _severity(runbook, data.severity)
-            if level.name != incident.severity:
-                due = rules.response_due(incident.declared_at, level, ctx.config.business_calendar)
-                record(
-                    session,
-                    incident,
-                    ctx,
-                    "severity_changed",
-                    {"from": incident.severity, "to": level.name, "response_due_at": iso(due)},
-                )
-                incident.severity = level.name
-                incident.response_due_at = due
-                paging.plan_escalation(session, ctx.config, incident, ctx.now)
-                paging.plan_response_sla(session, incident, ctx.now)
+            severity.change_in(session, ctx, incident, _severity(runbook, data.severity))
         if data.title is not None and data.title != incident.title:
             record(
                 session, incident, ctx, "title_changed", {"from": incident.title, "to": data.title}

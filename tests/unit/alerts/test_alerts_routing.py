@@ -163,3 +163,31 @@ def test_rule_errors_name_the_field(raw: Any, error: str) -> None:
     with pytest.raises(FormatError) as caught:
         parse_rules(raw)
     assert error in caught.value.errors
+
+
+def test_the_incident_group_is_the_labels_the_service_or_the_alert_itself() -> None:
+    rules = parse_rules(
+        [
+            {"match": {"labels": {"team": "db"}}, "group_by": ["alertname"]},
+            {"match": {"labels": {"team": "web"}}, "when_more_severe": "own_incident"},
+        ]
+    )
+    by_labels = route(_event(labels={"team": "db", "alertname": "Down"}, service="db"), rules)
+    assert by_labels.incident_group == by_labels.group_key
+    assert (
+        by_labels.incident_group
+        != route(
+            _event(labels={"team": "db", "alertname": "Slow"}, service="db"), rules
+        ).incident_group
+    )
+    by_service = route(_event(labels={"team": "web"}, service="web"), rules)
+    assert by_service.incident_group == "service:web"
+    assert by_service.when_more_severe == "own_incident"
+    alone = route(_event(labels={}, service=None), rules)
+    assert (alone.incident_group, alone.when_more_severe) == ("alertmanager:fp1", "raise")
+
+
+def test_when_more_severe_accepts_raise_or_own_incident_only() -> None:
+    with pytest.raises(FormatError) as caught:
+        parse_rules([{"when_more_severe": "lower"}])
+    assert "alert_routing[0].when_more_severe" in caught.value.errors[0]

@@ -13,6 +13,9 @@ alert_routing:
     severity: SEV-1                    # SEV-1..SEV-4, or "none": record the alert only
     open_incident: true                # default true
     group_by: [alertname, cluster]     # alerts equal in these labels share an incident
+    when_more_severe: raise            # an alert worse than its group's open incident
+                                       # raises the incident's severity (default), or
+                                       # with own_incident opens an incident of its own
     auto_resolve: false                # resolve the incident when its alerts resolve
     repage: false                      # page again when an alert joins an open incident
 ```
@@ -20,6 +23,11 @@ alert_routing:
 The service is the rule's, else the integration's, else the one the alert names (a
 PagerDuty `payload.component`, a `service` label) when that is a configured service;
 a name the configuration does not know is kept as a label and pages nobody by itself.
+
+An alert joins only an open incident of its own group: with `group_by`, the incident
+opened by alerts of that rule equal in those labels; without, the incidents of its service
+opened by alerts grouped by service, or declared by a person.
+
 Rules are tried in order and the first match wins. With no match the alert's own
 severity decides: critical → SEV-1, error → SEV-2, warning → SEV-3, info → alert only.
 Label regexes are anchored (must match the whole value) like Prometheus matchers, and
@@ -99,6 +107,7 @@ class RoutingRule(BaseModel):
     severity: Literal["SEV-1", "SEV-2", "SEV-3", "SEV-4", "none"] | None = None
     open_incident: bool = True
     group_by: list[str] = []
+    when_more_severe: Literal["raise", "own_incident"] = "raise"
     auto_resolve: bool = False
     repage: bool = False
 
@@ -129,6 +138,7 @@ class RouteDecision:
     repage: bool = False
     reason: str = ""
     unknown_service: str | None = None  # the alert's own service, not a configured one
+    when_more_severe: Literal["raise", "own_incident"] = "raise"
 
     def labels_for(self, event: AlertEvent) -> dict[str, str]:
         """The alert's labels, keeping a service name that did not select a service."""
@@ -136,6 +146,16 @@ class RouteDecision:
         if name is None or "service" in event.labels or name in event.labels.values():
             return event.labels
         return {**event.labels, "service": name}
+
+    @property
+    def incident_group(self) -> str:
+        """Which open incident the alert may join: its labels' group under `group_by`,
+        else its service's, else (no service) its own."""
+        if self.group_by:
+            return self.group_key
+        if self.service:
+            return f"service:{self.service}"
+        return self.group_key
 
 
 def _label_matches(pattern: str, value: str) -> bool:
@@ -210,6 +230,7 @@ def route(
             repage=rule.repage,
             reason=f"{label} matched: {_describe(rule)}",
             unknown_service=unknown,
+            when_more_severe=rule.when_more_severe,
         )
     severity = DEFAULT_SEVERITY[event.severity]
     outcome = severity or "alert only"
