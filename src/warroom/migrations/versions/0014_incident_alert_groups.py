@@ -6,8 +6,8 @@ names the alert that opened the incident, the routing rule's auto-resolve choice
 title warroom gave it. Incidents opened before this revision have no row and are treated
 like incidents a person declared. An alert acknowledged by its sender records when.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02 01:00:00
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import warroom.db
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
