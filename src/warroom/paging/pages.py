@@ -22,6 +22,7 @@ from warroom.paging.models import Page
 from warroom.paging.notify import rules as throttle
 from warroom.paging.notify.sender import Message, Sender
 from warroom.paging.schemas import PageOut
+from warroom.runbooks.durations import format_duration
 from warroom.timeline import service as timeline
 
 SEND_PAGE = "send_page"
@@ -104,7 +105,13 @@ def _recent_sends(
     return same, [sent for _, sent in rows if sent]
 
 
-def message_for(incident: Incident, person: str, links: AckLinks, reason: str) -> tuple[str, str]:
+def message_for(
+    incident: Incident,
+    person: str,
+    links: AckLinks,
+    reason: str,
+    now: datetime | None = None,
+) -> tuple[str, str]:
     title = f"[{incident.severity}] {incident.ref}: {incident.title}"
     lines = [
         f"{incident.severity} incident {incident.ref} — {incident.title}",
@@ -114,8 +121,32 @@ def message_for(incident: Incident, person: str, links: AckLinks, reason: str) -
     if reason == "sla_warning":
         due = incident.response_due_at.strftime("%H:%M UTC") if incident.response_due_at else "?"
         lines.append(f"Not acknowledged yet; the response time runs out at {due}.")
+    if reason == "notification":
+        title = f"[{incident.severity}] FYI {incident.ref}: {incident.title}"
+        lines.insert(0, "For your information (a notification, not a page).")
+        lines.append(notification_state(incident, now or incident.declared_at))
+        if incident.acknowledged_at is not None:
+            return title, "\n".join(lines)  # someone is on it: nothing to acknowledge
     lines.append(f"Acknowledge: {links.url(incident, person)}")
     return title, "\n".join(lines)
+
+
+def notification_state(incident: Incident, now: datetime) -> str:
+    """How long the incident has been open and where it stands, in one sentence."""
+    minutes = max(0, int((now - incident.declared_at).total_seconds() // 60))
+    text = f"Open for {format_duration(timedelta(minutes=minutes))}, {incident.status}"
+    if incident.acknowledged_at is not None:
+        at = incident.acknowledged_at.strftime("%H:%M UTC")
+        return f"{text}; acknowledged by {incident.acknowledged_by} at {at}."
+    return f"{text}; not acknowledged yet."
+
+
+def _wanted(reason: str, incident: Incident) -> bool:
+    """Whether a queued page is still worth sending: a notification until the incident
+    is resolved, an SLA warning always, a page until someone acknowledges."""
+    if reason == "notification":
+        return incident.status != Status.resolved
+    return reason == "sla_warning" or not paging_stopped(incident)
 
 
 def send_page_handler(sender: Sender, links: AckLinks) -> Handler:
@@ -128,7 +159,7 @@ def send_page_handler(sender: Sender, links: AckLinks) -> Handler:
             if page.status != "queued":
                 return  # sent (or settled) by an earlier run: never twice
             incident = load_incident(session, page.incident_id)
-            if page.reason != "sla_warning" and paging_stopped(incident):
+            if not _wanted(page.reason, incident):
                 page.status = "cancelled"
                 return
             limits = run.config.notifications.throttle
@@ -163,7 +194,7 @@ def send_page_handler(sender: Sender, links: AckLinks) -> Handler:
             if page.method_index >= len(methods):
                 raise PermanentJobError(f"{page.person} has no contact method {page.method_index}")
             method = methods[page.method_index]
-            title, body = message_for(incident, page.person, links, page.reason)
+            title, body = message_for(incident, page.person, links, page.reason, now)
             ref, step, person_id, label = incident.ref, page.step, page.person, page.method
         # Send outside the transaction: a slow mail server must not hold a database lock.
         sender.send(method, Message(title=title, body=body, key=run.job.payload["page"]))

@@ -40,12 +40,13 @@ from warroom.timeline import service as timeline
 
 log = logging.getLogger("warroom.paging")
 
-ESCALATION = "escalation_step"
+ESCALATION = "escalation_step"  # a step that pages: stops at the acknowledgement
+NOTIFY_STEP = "escalation_notify"  # a step that notifies: runs until resolved
 SLA_WARNING = "sla_warning"
 SLA_BREACH = "sla_breach"
 SLA_WARNING_AT = 0.8  # tell the commander at 80 % of the response time
 # The job kinds paging runs; SEND_PAGE lives with the pages it sends.
-__all__ = ["ESCALATION", "SEND_PAGE", "SLA_BREACH", "SLA_WARNING"]
+__all__ = ["ESCALATION", "NOTIFY_STEP", "SEND_PAGE", "SLA_BREACH", "SLA_WARNING"]
 
 
 def _job_key(incident_id: int, planned_key: str) -> str:
@@ -56,17 +57,21 @@ def _job_key(incident_id: int, planned_key: str) -> str:
 
 
 def plan_escalation(session: Session, config: Config, incident: Incident, now: datetime) -> None:
-    """Plan (or re-plan) the escalation of an unacknowledged, open incident."""
-    engine.cancel(session, incident_id=incident.id, kinds=[ESCALATION])
-    if incident.acknowledged_at is not None or incident.status == Status.resolved:
+    """Plan (or re-plan, on a severity change) the escalation of an open incident: every
+    step of its severity, or once acknowledged the notification steps alone."""
+    engine.cancel(session, incident_id=incident.id, kinds=[ESCALATION, NOTIFY_STEP])
+    if incident.status == Status.resolved:
         return
     policy = policy_for(config, incident.service_names)
-    planned = escalation.plan(policy, incident.severity, incident.declared_at)
+    acknowledged = incident.acknowledged_at is not None
+    planned = escalation.plan(
+        policy, incident.severity, incident.declared_at, acknowledged=acknowledged
+    )
     for i, step in enumerate(planned):
         following = planned[i + 1] if i + 1 < len(planned) else None
         engine.enqueue(
             session,
-            kind=ESCALATION,
+            kind=ESCALATION if step.step.action == "page" else NOTIFY_STEP,
             key=_job_key(incident.id, step.key),
             due_at=step.due_at,
             now=now,
@@ -76,9 +81,10 @@ def plan_escalation(session: Session, config: Config, incident: Incident, now: d
                 "step": step.step.index,
                 "round": step.round,
                 "label": step.step.label,
+                "action": step.step.action,
                 "targets": [str(t) for t in step.step.targets],
                 "next": _job_key(incident.id, following.key) if following else None,
-                "first": i == 0,
+                "first": i == 0 and not acknowledged,
             },
         )
 
@@ -104,7 +110,8 @@ def plan_response_sla(session: Session, incident: Incident, now: datetime) -> No
 
 
 def on_acknowledged(session: Session, incident: Incident, now: datetime) -> None:
-    """Acknowledging stops paging: pending steps, reminders and unsent pages stop."""
+    """Acknowledging stops paging: pending paging steps, reminders and unsent pages stop;
+    notification steps keep their time (the runbook's leads and executives are told)."""
     engine.cancel(session, incident_id=incident.id, kinds=[ESCALATION, SLA_WARNING, SLA_BREACH])
     session.execute(
         update(Page)
@@ -115,7 +122,9 @@ def on_acknowledged(session: Session, incident: Incident, now: datetime) -> None
 
 def on_resolved(session: Session, incident: Incident) -> None:
     engine.cancel(
-        session, incident_id=incident.id, kinds=[ESCALATION, SLA_WARNING, SLA_BREACH, SEND_PAGE]
+        session,
+        incident_id=incident.id,
+        kinds=[ESCALATION, NOTIFY_STEP, SLA_WARNING, SLA_BREACH, SEND_PAGE],
     )
 
 
@@ -127,19 +136,22 @@ def run_escalation_step(run: JobRun) -> None:
     now = run.clock.now()
     with run.db.write() as session:
         incident = load_incident(session, run.job.incident_id, lock=True)
-        if paging_stopped(incident):
+        notify = payload.get("action") == "notify"
+        if incident.status == Status.resolved or (not notify and paging_stopped(incident)):
             return
         targets = [Target.parse(t) for t in payload["targets"]]
         found = resolve_targets(session, run.config, incident, targets, now)
         step = f"r{payload['round']}s{payload['step']}"
+        reason = "notification" if notify else "escalation"
         unreachable = queue_pages(
-            session, run.config, incident, found.people, reason="escalation", step=step, now=now
+            session, run.config, incident, found.people, reason=reason, step=step, now=now
         )
         data: dict[str, Any] = {
             "policy": payload["policy"],
             "step": payload["step"],
             "round": payload["round"],
             "label": payload["label"],
+            "action": "notify" if notify else "page",
             "targets": payload["targets"],
             "people": found.people,
         }
@@ -164,8 +176,8 @@ def run_escalation_step(run: JobRun) -> None:
             )
             if paged:
                 return
-        if payload.get("next"):
-            # Nobody to page at this step: do not wait, go to the next one now.
+        if payload.get("next") and not paging_stopped(incident):
+            # Nobody to page at this step and nobody has answered: go to the next one now.
             engine.bring_forward(session, payload["next"], now)
             timeline.record(
                 session,
@@ -220,6 +232,7 @@ def run_sla_breach(run: JobRun) -> None:
 def handlers(sender: Sender, links: AckLinks) -> dict[str, Handler]:
     return {
         ESCALATION: run_escalation_step,
+        NOTIFY_STEP: run_escalation_step,
         SEND_PAGE: send_page_handler(sender, links),
         SLA_WARNING: run_sla_warning,
         SLA_BREACH: run_sla_breach,

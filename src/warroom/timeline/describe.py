@@ -192,9 +192,11 @@ def _escalation_step(f: _Fields) -> str:
     step = f"Escalation step {f['step']}"
     if f.get("label"):
         step += f" ({f['label']})"
-    if f.get("round") not in (None, "1"):
+    if f.get("round") not in (None, "0"):  # rounds count from 0: the first is not said
         step += f", round {f['round']}"
-    text = f"{step}: paging {f['people']}" if f.get("people") else f"{step}: nobody to page"
+    verb = "notifying" if f.get("action") == "notify" else "paging"
+    nobody = "nobody to notify" if f.get("action") == "notify" else "nobody to page"
+    text = f"{step}: {verb} {f['people']}" if f.get("people") else f"{step}: {nobody}"
     if f.get("unresolved"):
         text += f"; not found: {f['unresolved']}"
     if f.get("no_contact_method"):

@@ -1,7 +1,10 @@
 """Escalation policies and step planning. Pure.
 
-A policy is ordered steps, "after N minutes from declaration notify TARGETS if the severity
-is one of …", repeated K times. The default policy is the runbook's escalation matrix.
+A policy is ordered steps, "after N minutes from declaration page (or notify) TARGETS if
+the severity is one of …", repeated K times. The default policy is the runbook's
+escalation matrix, whose word for each row decides: "paged" wakes someone and stops at
+the acknowledgement; "notified" tells someone and keeps its time while the incident is
+open.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from warroom.runbooks.durations import parse_duration
 from warroom.runbooks.model import EscalationPolicy as RunbookEscalation
 
 TargetKind = Literal["person", "schedule", "team", "role", "position"]
+StepAction = Literal["page", "notify"]
 TARGET_KINDS: tuple[TargetKind, ...] = ("person", "schedule", "team", "role", "position")
 _TARGET = re.compile(r"^(person|schedule|team|role|position):([A-Za-z0-9._-]+)$")
 
@@ -51,6 +55,7 @@ class Step:
     targets: tuple[Target, ...]
     severities: tuple[str, ...] | None = None
     label: str = ""
+    action: StepAction = "page"
 
     def applies_to(self, severity: str) -> bool:
         return self.severities is None or severity in self.severities
@@ -77,13 +82,16 @@ class PlannedStep:
         return f"r{self.round}s{self.step.index}"
 
 
-def plan(policy: Policy, severity: str, declared_at: datetime) -> list[PlannedStep]:
-    """Every step of every round that applies to the severity, in due order."""
+def plan(
+    policy: Policy, severity: str, declared_at: datetime, *, acknowledged: bool = False
+) -> list[PlannedStep]:
+    """Every step of every round that applies to the severity, in due order; once the
+    incident is acknowledged, the notification steps alone (paging has stopped)."""
     planned = []
     for round_ in range(policy.repeat + 1):
         offset = (policy.repeat_every or timedelta(0)) * round_
         for step in policy.steps:
-            if step.applies_to(severity):
+            if step.applies_to(severity) and not (acknowledged and step.action == "page"):
                 planned.append(PlannedStep(step, round_, declared_at + offset + step.after))
     return sorted(planned, key=lambda p: (p.due_at, p.round, p.step.index))
 
@@ -106,6 +114,7 @@ def from_runbook(matrix: RunbookEscalation, name: str = "runbook") -> Policy:
                 targets=(Target("position", row.target_key),),
                 severities=tuple(row.severities) if row.severities else None,
                 label=row.action,
+                action=row.verb,
             )
             for i, row in enumerate(matrix.steps)
         ),
@@ -121,6 +130,11 @@ class StepConfig(BaseModel):
     after: str = Field(description="e.g. 0m, 15 min, 1h")
     targets: list[str] = Field(min_length=1, description="person:alice, schedule:primary, ...")
     severities: list[str] | None = None
+    action: StepAction = Field(
+        default="page",
+        description="page: wakes someone, stops at the acknowledgement; notify: tells "
+        "someone, keeps its time until the incident is resolved",
+    )
 
     @field_validator("after")
     @classmethod
@@ -162,6 +176,7 @@ class PolicyConfig(BaseModel):
                     targets=tuple(Target.parse(t) for t in s.targets),
                     severities=tuple(s.severities) if s.severities else None,
                     label=", ".join(s.targets),
+                    action=s.action,
                 )
                 for i, s in enumerate(self.steps)
             ),
