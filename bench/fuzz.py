@@ -6,10 +6,9 @@
 Per backend: a fresh database, `warroom serve`, schemathesis over `/openapi.json` (its
 examples, coverage and fuzzing phases; `--examples` per operation and phase) and the
 intake mutation fuzzer (`tests/fuzzing.py`); then cases tried per endpoint and the 5xx
-count. The other figures of the issue (secrets found in logs, revoked-key acceptances
-after revocation, requests above a rate limit accepted) have their functions below,
-`secrets_in_logs`, `revoked_key_acceptances` and `rate_limit_overruns`, still to be
-written (stream `secrets`); until then they print "not measured".
+count; then secrets found in the server's log, acceptances of a revoked key 100 ms after
+its revocation, and requests accepted above a rate limit (`tests/secrets_checks.py`).
+The server runs two API processes, so revocation and limits are measured across them.
 """
 
 from __future__ import annotations
@@ -24,28 +23,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.conftest import PG_SERVER, throwaway_database
 from tests.fuzzing import Tally, Target, fuzz_intake, run_schemathesis, serve
+from tests.secrets_checks import exercise_and_scan, rate_limit_run
+from tests.secrets_checks import revoked_key_acceptances as revoked_key_acceptances_of
 
 
-def secrets_in_logs(target: Target) -> int | None:
-    """Secrets (tokens, integration keys, passwords) found in the server's log after the
-    fuzzing; target 0. None: not measured yet (stream `secrets`)."""
-    return None
+def secrets_in_logs(target: Target) -> int:
+    """Secrets (tokens, integration keys, the signing key, ack tokens) found in the
+    server's whole log after the fuzzing and a run of every kind of request carrying
+    one; target 0."""
+    scan = exercise_and_scan(target)
+    print(f"  log: {scan.logged_requests} requests logged, {len(scan.handled)} secrets handled")
+    return len(scan.found)
 
 
-def revoked_key_acceptances(target: Target) -> int | None:
-    """Requests accepted with a token or integration key more than 100 ms after it was
-    revoked; target 0. None: not measured yet (stream `secrets`)."""
-    return None
+def revoked_key_acceptances(target: Target) -> int:
+    """Requests accepted with an integration key 100 ms or more after it was revoked,
+    spread over both API processes; target 0."""
+    accepted, before = revoked_key_acceptances_of(target, settle=0.1)
+    print(f"  revocation: {before}/40 accepted before, {accepted}/60 after")
+    return accepted
 
 
-def rate_limit_overruns(target: Target) -> int | None:
-    """Requests accepted above an integration's rate limit; target 0. None: not measured
-    yet (stream `secrets`)."""
-    return None
-
-
-def _figure(value: int | None) -> str:
-    return "not measured" if value is None else str(value)
+def rate_limit_overruns(target: Target) -> int:
+    """Requests accepted above an integration's limit (60 a minute: a burst of 60, then
+    one a second) out of 300 sent at once over both processes; target 0."""
+    run = rate_limit_run(target)
+    print(
+        f"  rate limit: {run.accepted}/{run.sent} accepted in {run.seconds:.1f} s "
+        f"(allowed {run.allowed}), {run.throttled_without_retry_after} 429s without Retry-After"
+    )
+    return run.overruns
 
 
 def report(backend: str, schemathesis: Tally, intake: Tally, target: Target) -> None:
@@ -65,9 +72,9 @@ def report(backend: str, schemathesis: Tally, intake: Tally, target: Target) -> 
         f"{sum(intake.server_errors.values())} 5xx"
     )
     print(f"5xx in all: {sum(errors.values())} of {sum(cases.values())} cases")
-    print(f"secrets found in logs: {_figure(secrets_in_logs(target))}")
-    print(f"revoked-key acceptances after 100 ms: {_figure(revoked_key_acceptances(target))}")
-    print(f"requests above a rate limit accepted: {_figure(rate_limit_overruns(target))}")
+    print(f"secrets found in logs: {secrets_in_logs(target)}")
+    print(f"revoked-key acceptances after 100 ms: {revoked_key_acceptances(target)}")
+    print(f"requests above a rate limit accepted: {rate_limit_overruns(target)}")
     for failure in (schemathesis.failures + intake.failures)[:20]:
         print(f"  {failure}")
 
@@ -81,10 +88,10 @@ def run(backend: str, args: argparse.Namespace, workdir: Path) -> None:
         report(backend, schemathesis, intake, target)
 
     if backend == "sqlite":
-        with serve(f"sqlite:///{workdir / 'warroom.db'}", workdir) as target:
+        with serve(f"sqlite:///{workdir / 'warroom.db'}", workdir, processes=2) as target:
             measure(target)
         return
-    with throwaway_database("warroom_fuzz") as url, serve(url, workdir) as target:
+    with throwaway_database("warroom_fuzz") as url, serve(url, workdir, processes=2) as target:
         measure(target)
 
 
