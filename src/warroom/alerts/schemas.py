@@ -141,6 +141,12 @@ class AlertOut(BaseModel):
     occurrences: int
     resolved_at: datetime | None
     resolved_by: str | None
+    acknowledged_at: datetime | None = Field(
+        default=None,
+        description="When its sender acknowledged it (an Events API acknowledge); the "
+        "incident is acknowledged with it only if this alert opened it and is its only "
+        "firing alert",
+    )
     incident: str | None
     route: str
 

@@ -28,7 +28,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from warroom.alerts import changes, grouping, quiet, stale
+from warroom.alerts import acknowledging, changes, grouping, quiet, stale
 from warroom.alerts.formats.model import AlertEvent
 from warroom.alerts.formats.model import ChangeEvent as ChangeEventIn
 from warroom.alerts.formats.routing import RouteDecision, route
@@ -46,10 +46,9 @@ from warroom.context import Context
 from warroom.db import Database, UTCDateTime, upsert_insert
 from warroom.engine.models import Job
 from warroom.errors import InvalidInputError
-from warroom.incidents import service as incidents
 from warroom.incidents.models import Incident
 from warroom.incidents.queries import by_ref
-from warroom.incidents.rules import Status, parse_since
+from warroom.incidents.rules import parse_since
 from warroom.paging import service as paging
 from warroom.runbooks.durations import parse_duration
 from warroom.timeline import service as timeline
@@ -449,7 +448,7 @@ def _apply(session: Session, batch: _Batch, events: list[AlertEvent]) -> None:
         elif event.action == "resolve":
             _resolve(session, batch, alert, by="source")
         else:
-            _acknowledge(session, batch, alert)
+            acknowledging.acknowledge(session, batch.ctx, alert)
 
 
 def _trigger(
@@ -467,6 +466,7 @@ def _trigger(
     if not (fresh or refired):
         return  # still firing: nothing changes for people
     alert.status, alert.resolved_at, alert.resolved_by = "firing", None, None
+    alert.acknowledged_at = None  # a new firing, not yet acknowledged
     decision = _decide(event, batch.sender, config)
     alert.summary, alert.severity = event.summary, event.severity
     alert.labels = decision.labels_for(event)
@@ -550,17 +550,6 @@ def _resolve(session: Session, batch: _Batch, alert: Alert, *, by: str) -> None:
     )
     session.flush()
     quiet.after_alert_resolved(session, batch.ctx, batch.sender.actor, incident, alert)
-
-
-def _acknowledge(session: Session, batch: _Batch, alert: Alert) -> None:
-    alert.last_seen_at = batch.ctx.now
-    if alert.incident_id is None:
-        return
-    incident = session.scalar(
-        select(Incident).where(Incident.id == alert.incident_id).with_for_update()
-    )
-    if incident is not None and incident.status != Status.resolved:
-        incidents.acknowledge_in(session, batch.ctx, incident)
 
 
 # --- the engine's side: alerts that stopped being re-sent ----------------------------
@@ -649,6 +638,7 @@ def _alert_out(alert: Alert, refs: dict[int, str]) -> AlertOut:
         occurrences=alert.occurrences,
         resolved_at=alert.resolved_at,
         resolved_by=alert.resolved_by,
+        acknowledged_at=alert.acknowledged_at,
         incident=refs.get(alert.incident_id) if alert.incident_id else None,
         route=alert.route,
     )

@@ -225,6 +225,26 @@ def _alert_attached(f: _Fields) -> str:
     return f"{text} ({f['severity']})" if f.get("severity") else text
 
 
+_NOT_ACKNOWLEDGED = {
+    "declared_by_a_person": "a person declared it",
+    "opened_by_another_alert": "another alert opened it",
+    "other_alerts_firing": "other alerts are still firing",
+}
+
+
+def _alert_acknowledged(f: _Fields) -> str:
+    text = f"Alert acknowledged by {f.get('source') or 'its sender'}: {f['summary']}"
+    why = _NOT_ACKNOWLEDGED.get(str(f.raw.get("incident_not_acknowledged")))
+    if why is None:
+        return text
+    firing = f.raw.get("other_alerts_firing")
+    if isinstance(firing, int) and firing > 0 and "firing" not in why:
+        why += f"; {firing} other alert{'s are' if firing > 1 else ' is'} firing"
+    elif isinstance(firing, int) and firing > 0:
+        why = f"{firing} other alert{'s are' if firing > 1 else ' is'} still firing"
+    return f"{text}. The incident stays unacknowledged and escalating: {why}"
+
+
 def _all_resolved(f: _Fields) -> str:
     timed_out = f.raw.get("timed_out")
     if isinstance(timed_out, int) and timed_out > 0:
@@ -280,6 +300,7 @@ _KINDS: dict[str, Callable[[_Fields], str]] = {
         f"Alert resolved by {f.get('resolved_by') or 'its sender'}: {f['summary']}"
     ),
     "all_alerts_resolved": _all_resolved,
+    "alert_acknowledged": _alert_acknowledged,
 }
 
 KNOWN_KINDS = frozenset(_KINDS)
