@@ -159,6 +159,20 @@ EVENTS: dict[str, tuple[dict[str, Any], list[str]]] = {
         ["Alert resolved by sender: Postgres down"],
     ),
     "all_alerts_resolved": ({"auto_resolve": True}, ["All alerts resolved", "resolves itself"]),
+    "alert_acknowledged": (
+        {
+            "source": "pagerduty",
+            "dedup_key": "k",
+            "summary": "Pool exhausted",
+            "incident_not_acknowledged": "declared_by_a_person",
+            "other_alerts_firing": 2,
+        },
+        [
+            "Alert acknowledged by pagerduty: Pool exhausted",
+            "stays unacknowledged",
+            "a person declared it; 2 other alerts are firing",
+        ],
+    ),
 }
 
 REPR = re.compile(r"[{}\[\]'\"]|\bTrue\b|\bFalse\b|\bNone\b")
