@@ -170,7 +170,8 @@ def worker(
     config: ConfigFile = None,
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle", min=0.01)] = 0.2,
     lease: Annotated[
-        float, typer.Option(help="Seconds a claimed job stays this worker's", min=1)
+        float,
+        typer.Option(help="Seconds a claimed job stays this worker's without a heartbeat", min=1),
     ] = LEASE.total_seconds(),
 ) -> None:
     """Run due jobs (pages, escalations, reminders). Run as many as you like on PostgreSQL."""

@@ -14,7 +14,12 @@ class JobStatus(StrEnum):
     cancelled = "cancelled"
 
 
-LEASE = timedelta(seconds=60)
+# How long a claimed job stays its worker's without word from it. A running job's lease is
+# renewed every third of it (the worker's heartbeat), so a slow handler keeps its job and a
+# dead worker's jobs are free again at most one lease after its last sign of life: a SEV-1's
+# first page waits at most about this long for a worker killed mid-batch.
+LEASE = timedelta(seconds=10)
+BATCH = 5  # jobs claimed at once: the ones not started yet wait behind the running one
 MAX_BACKOFF = timedelta(minutes=10)
 
 

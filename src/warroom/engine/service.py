@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from warroom.db import Database, upsert_insert
 from warroom.engine.models import Job
-from warroom.engine.rules import LEASE, JobStatus, backoff
+from warroom.engine.rules import BATCH, LEASE, JobStatus, backoff
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def bring_forward(session: Session, key: str, due_at: datetime) -> bool:
 
 
 def claim(
-    db: Database, worker: str, now: datetime, limit: int = 20, lease: timedelta = LEASE
+    db: Database, worker: str, now: datetime, limit: int = BATCH, lease: timedelta = LEASE
 ) -> list[ClaimedJob]:
     """Take up to `limit` due jobs (and jobs whose worker's lease ran out)."""
     due = or_(
@@ -144,6 +144,20 @@ def start(
             update(Job)
             .where(Job.id == job.id, Job.locked_by == worker, Job.status == JobStatus.running.value)
             .values(locked_until=now + lease, started_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def renew(
+    db: Database, job: ClaimedJob, worker: str, now: datetime, lease: timedelta = LEASE
+) -> bool:
+    """Extend the lease of a job this worker is running (its heartbeat); False when the
+    job is no longer this worker's (finished, or taken over after a missed renewal)."""
+    with db.write() as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.locked_by == worker, Job.status == JobStatus.running.value)
+            .values(locked_until=now + lease)
         )
         return bool(getattr(result, "rowcount", 0))
 

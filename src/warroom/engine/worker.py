@@ -2,6 +2,10 @@
 
 Handlers must be idempotent: a job is re-run when its worker dies before finishing (after
 the lease runs out), so a handler checks the state it is about to change first.
+
+While a batch runs, a heartbeat thread renews the lease of the job being run every third
+of the lease, so the lease can be short (`rules.LEASE`): a handler slower than it keeps
+its job, and a dead worker's jobs are taken over a lease after it stopped, not minutes.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import os
 import socket
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +24,7 @@ from warroom.clock import Clock
 from warroom.config import Config
 from warroom.db import Database
 from warroom.engine import service
-from warroom.engine.rules import LEASE
+from warroom.engine.rules import BATCH, LEASE
 from warroom.engine.service import ClaimedJob
 
 log = logging.getLogger("warroom.worker")
@@ -59,9 +64,10 @@ class Worker:
         on_give_up: Mapping[str, GiveUp] | None = None,
         startup: Callable[[], None] | None = None,
         name: str | None = None,
-        batch: int = 20,
+        batch: int = BATCH,
         poll_seconds: float = 0.2,
         lease: timedelta = LEASE,
+        heartbeat_seconds: float | None = None,
     ) -> None:
         self.db = db
         self.config = config
@@ -73,6 +79,8 @@ class Worker:
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.lease = lease
+        self.heartbeat_seconds = heartbeat_seconds or lease.total_seconds() / 3
+        self._running: ClaimedJob | None = None  # the job the heartbeat keeps
 
     def run_once(self) -> int:
         """Claim and run one batch of due jobs; returns how many ran."""
@@ -80,9 +88,40 @@ class Worker:
             startup, self._startup = self._startup, None
             startup()  # e.g. plan recurring jobs; once per worker
         jobs = service.claim(self.db, self.name, self.clock.now(), self.batch, self.lease)
-        for job in jobs:
-            self._run(job)
+        if jobs:
+            with self._heartbeat():
+                for job in jobs:
+                    self._run(job)
         return len(jobs)
+
+    @contextmanager
+    def _heartbeat(self) -> Iterator[None]:
+        """Renew the running job's lease from a thread of its own until the batch is done.
+        Only the running job's: the batch's later jobs are left to their claim's lease, so
+        another worker takes them if this one is stuck on a slow handler."""
+        done = threading.Event()
+        beat = threading.Thread(
+            target=self._renew_until, args=(done,), name="worker-heartbeat", daemon=True
+        )
+        beat.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beat.join()
+
+    def _renew_until(self, done: threading.Event) -> None:
+        while not done.wait(self.heartbeat_seconds):
+            job = self._running
+            if job is None:
+                continue
+            try:
+                kept = service.renew(self.db, job, self.name, self.clock.now(), self.lease)
+            except Exception:
+                log.exception("worker %s could not renew the lease of job %s", self.name, job.id)
+                continue
+            if not kept and self._running is job:
+                log.warning("job %s (%s) lost its lease while running", job.id, job.key)
 
     def run_until_idle(self, max_batches: int = 1000) -> int:
         """Run batches until nothing is due (tests drive the clock, then call this)."""
@@ -112,6 +151,13 @@ class Worker:
         if not service.start(self.db, job, self.name, self.clock.now(), self.lease):
             log.warning("job %s (%s) was taken over by another worker", job.id, job.key)
             return
+        self._running = job
+        try:
+            self._handle(job)
+        finally:
+            self._running = None
+
+    def _handle(self, job: ClaimedJob) -> None:
         handler = self.handlers.get(job.kind)
         run = JobRun(self.db, self.config, self.clock, job, self.name)
         try:
