@@ -29,10 +29,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from warroom.alerts.formats.routing import RoutingRule
 from warroom.alerts.schemas import AlertSettings, HealthCheckConfig, IntegrationConfig
 from warroom.errors import InvalidInputError, NotFoundError
+from warroom.notify.contacts import ContactMethod
+from warroom.notify.rules import ThrottleLimits
 from warroom.paging.config import PagingSettings
 from warroom.paging.escalation.rules import PolicyConfig, Target
-from warroom.paging.notify.contacts import ContactMethod
-from warroom.paging.notify.rules import ThrottleLimits
 from warroom.paging.oncall.model import Schedule
 from warroom.runbooks.findings import RunbookError
 from warroom.runbooks.model import Runbook

@@ -14,8 +14,8 @@ from warroom.config import Config
 from warroom.db import Database
 from warroom.engine.rules import LEASE
 from warroom.engine.worker import Worker
+from warroom.notify.sender import AppriseSender, Sender
 from warroom.paging import service as paging
-from warroom.paging.notify.sender import AppriseSender, Sender
 
 
 class LinkSettings(BaseSettings):

@@ -12,8 +12,8 @@ from tests.conftest import Api
 from tests.receivers import SmtpReceiver, start_smtp
 from warroom.config import parse_config
 from warroom.engine.worker import Worker
-from warroom.paging.notify.contacts import SmtpSettings
-from warroom.paging.notify.sender import AppriseSender
+from warroom.notify.contacts import SmtpSettings
+from warroom.notify.sender import AppriseSender
 from warroom.workers import ack_links, make_worker
 
 

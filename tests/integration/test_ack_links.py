@@ -17,8 +17,8 @@ from tests.receivers import SmtpReceiver, start_smtp
 from warroom.config import Config, parse_config
 from warroom.engine.worker import Worker
 from warroom.incidents.queries import by_ref
-from warroom.paging.notify.contacts import SmtpSettings
-from warroom.paging.notify.sender import AppriseSender
+from warroom.notify.contacts import SmtpSettings
+from warroom.notify.sender import AppriseSender
 from warroom.paging.pages import message_for
 from warroom.workers import ack_links, make_worker
 

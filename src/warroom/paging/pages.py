@@ -18,9 +18,9 @@ from warroom.engine.worker import Handler, JobRun, PermanentJobError
 from warroom.incidents.models import Incident
 from warroom.incidents.queries import by_ref
 from warroom.incidents.rules import Status
+from warroom.notify import rules as throttle
+from warroom.notify.sender import Message, Sender
 from warroom.paging.models import Page
-from warroom.paging.notify import rules as throttle
-from warroom.paging.notify.sender import Message, Sender
 from warroom.paging.schemas import PageOut
 from warroom.runbooks.durations import format_duration
 from warroom.timeline import service as timeline

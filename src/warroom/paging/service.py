@@ -20,11 +20,11 @@ from warroom.engine import service as engine
 from warroom.engine.worker import GiveUp, Handler, JobRun
 from warroom.incidents.models import Incident
 from warroom.incidents.rules import Status
+from warroom.notify.sender import Sender
 from warroom.paging import fallback
 from warroom.paging.escalation import rules as escalation
 from warroom.paging.escalation.rules import Target
 from warroom.paging.models import Page
-from warroom.paging.notify.sender import Sender
 from warroom.paging.pages import (
     ENGINE,
     SEND_PAGE,

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import apprise
 
 from warroom import redaction
-from warroom.paging.notify.contacts import ContactMethod, SmtpSettings, apprise_url
+from warroom.notify.contacts import ContactMethod, SmtpSettings, apprise_url
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,0 @@
-"""Notifications: sending pages through Apprise, within throttles."""
