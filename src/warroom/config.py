@@ -23,6 +23,7 @@ from pydantic import (
     PrivateAttr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,7 +36,7 @@ from warroom.paging.config import PagingSettings
 from warroom.paging.escalation.rules import PolicyConfig, Target
 from warroom.paging.oncall.model import Schedule
 from warroom.runbooks.findings import RunbookError
-from warroom.runbooks.model import Runbook
+from warroom.runbooks.model import Runbook, UnknownSeverityError
 from warroom.runbooks.service import default_runbook, load_runbook
 from warroom.workdays import BusinessCalendar
 from warroom.zones import TimeZoneName
@@ -94,6 +95,12 @@ class BusinessHours(_Strict):
         except NotImplementedError as exc:
             raise ValueError(f"no public-holiday calendar for {value!r}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _hours(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError("end must be after start (business hours within one day)")
+        return self
 
     def weekday_numbers(self) -> frozenset[int]:
         return frozenset(WEEKDAYS.index(d) for d in self.days)
@@ -270,6 +277,7 @@ class Config(_Strict):
             timezone=hours.timezone,
             weekdays=hours.weekday_numbers(),
             start=hours.start,
+            end=hours.end,
             holiday_country=hours.holidays,
         )
 
@@ -401,6 +409,19 @@ def _cross_references(config: Config) -> list[tuple[Path_, str]]:
     return problems
 
 
+def _unknown_severities(config: Config) -> list[tuple[Path_, str]]:
+    """`paging.urgency` keys the default runbook (once loaded) does not read."""
+    runbook = config.runbook_for([])
+    problems: list[tuple[Path_, str]] = []
+    for name in config.paging.urgency:
+        try:
+            runbook.severity(name)
+        except UnknownSeverityError:
+            known = ", ".join(lv.name for lv in runbook.severities)
+            problems.append((("paging", "urgency", name), f"unknown severity (known: {known})"))
+    return problems
+
+
 def _missing_secrets(config: Config) -> list[tuple[Path_, str]]:
     return [
         (("integrations", i, "key_env"), f"environment variable {integration.key_env} is not set")
@@ -445,6 +466,7 @@ def parse_config(
         raise ConfigError(problems) from exc
     refs = _cross_references(config)
     refs += config.load_runbooks(base or Path(filename).parent)
+    refs += _unknown_severities(config)
     secrets = _missing_secrets(config)
     if warnings is None:
         refs += secrets

@@ -57,8 +57,8 @@ def test_declare_sets_ref_channel_status_phase_and_response_due(
         ("high", "SEV-2", "2025-11-01T13:00:00Z"),
         ("3", "SEV-3", "2025-11-01T16:00:00Z"),
         ("medium", "SEV-3", "2025-11-01T16:00:00Z"),
-        # Saturday noon: next business day is Monday 09:00 in the (default UTC) zone.
-        ("low", "SEV-4", "2025-11-03T09:00:00Z"),
+        # Saturday noon: next business day is Monday, due by its end (17:00, default UTC).
+        ("low", "SEV-4", "2025-11-03T17:00:00Z"),
     ],
 )
 def test_severity_spellings_and_response_times(
@@ -71,13 +71,14 @@ def test_severity_spellings_and_response_times(
 def test_sev4_due_skips_holidays_in_the_configured_zone(http: httpx.Client, api: Api) -> None:
     api.configure(
         parse_config(
-            "business_hours:\n  timezone: America/New_York\n  start: '08:30'\n  holidays: US\n"
+            "business_hours:\n  timezone: America/New_York\n  start: '08:30'\n  end: '16:30'\n"
+            "  holidays: US\n"
         )
     )
     # Wednesday 26 Nov 2025, 20:00 New York; Thursday 27 Nov is Thanksgiving.
     api.clock.set(api.clock.now().replace(year=2025, month=11, day=27, hour=1))
     incident = declare(http, severity="sev-4")
-    assert incident["response_due_at"] == "2025-11-28T13:30:00Z"  # Friday 08:30 EST
+    assert incident["response_due_at"] == "2025-11-28T21:30:00Z"  # by Friday 16:30 EST
 
 
 def test_unknown_severity_names_accepted_values(http: httpx.Client) -> None:

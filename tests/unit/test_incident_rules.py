@@ -85,8 +85,9 @@ def test_response_due_uses_runbook_times() -> None:
     )
     assert rules.response_due(start, runbook.severity("2"), calendar) == start + timedelta(hours=1)
     assert rules.response_due(start, runbook.severity("3"), calendar) == start + timedelta(hours=4)
+    # Next business day: by the end of its business hours (17:00 by default).
     assert rules.response_due(start, runbook.severity("4"), calendar) == datetime(
-        2025, 11, 5, 9, 0, tzinfo=UTC
+        2025, 11, 5, 17, 0, tzinfo=UTC
     )
 
 

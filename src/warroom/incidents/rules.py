@@ -93,7 +93,7 @@ def response_due(
     declared_at: datetime, level: SeverityLevel, calendar: BusinessCalendar
 ) -> datetime:
     if level.next_business_day:
-        return calendar.next_business_day_start(declared_at)
+        return calendar.next_business_day_end(declared_at)
     if level.response_time is None:
         raise ValueError(f"severity {level.name} has no response time")
     return declared_at + level.response_time

@@ -122,7 +122,7 @@ def declare_in(
     session.flush()
     task_count = tasks.create_for(session, incident, runbook)
     paging.plan_escalation(session, ctx.config, incident, ctx.now)
-    paging.plan_response_sla(session, incident, ctx.now)
+    paging.plan_response_sla(session, incident, ctx.now, config=ctx.config)
     record(
         session,
         incident,

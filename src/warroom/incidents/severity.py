@@ -31,5 +31,5 @@ def change_in(
     incident.response_due_at = due
     incident.updated_at = ctx.now
     paging.plan_escalation(session, ctx.config, incident, ctx.now)
-    paging.plan_response_sla(session, incident, ctx.now)
+    paging.plan_response_sla(session, incident, ctx.now, config=ctx.config)
     return True

@@ -4,6 +4,9 @@
 paging:
   fallback: [team:sre]     # who a SEV-1/SEV-2 pages when its first step finds nobody;
                            # default: the incident's service's team, else the admins
+  urgency:                 # high: pages at any hour; low: waits for business hours
+    SEV-3: low             # default: low where the runbook's response time is in business
+                           # days (its SEV-4, "Next business day"), else high
 ```
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from warroom.paging.escalation.rules import Target
+from warroom.paging.escalation.rules import Target, Urgency
 
 
 class PagingSettings(BaseModel):
@@ -21,6 +24,12 @@ class PagingSettings(BaseModel):
         default=None,
         description="Targets paged when a SEV-1/SEV-2's first escalation step finds nobody; "
         "default: the service's team, else the people flagged admin",
+    )
+
+    urgency: dict[str, Urgency] = Field(
+        default_factory=dict,
+        description="Per severity: high pages at any hour, low waits for business hours "
+        "(business_hours); default: low where the runbook's response time is in business days",
     )
 
     @field_validator("fallback", mode="before")

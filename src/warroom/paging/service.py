@@ -34,7 +34,7 @@ from warroom.paging.pages import (
     queue_pages,
     send_page_handler,
 )
-from warroom.paging.policies import policy_for
+from warroom.paging.policies import policy_for, urgency_of
 from warroom.paging.targets import resolve_targets
 from warroom.timeline import service as timeline
 
@@ -64,9 +64,17 @@ def plan_escalation(session: Session, config: Config, incident: Incident, now: d
         return
     policy = policy_for(config, incident.service_names)
     acknowledged = incident.acknowledged_at is not None
+    calendar = config.business_calendar
+    low = urgency_of(session, config, incident) == "low"
     planned = escalation.plan(
-        policy, incident.severity, incident.declared_at, acknowledged=acknowledged
+        policy,
+        incident.severity,
+        incident.declared_at,
+        acknowledged=acknowledged,
+        defer=calendar.next_open if low else None,
     )
+    if low and planned and not calendar.is_open(max(now, incident.declared_at)):
+        _say_deferred(session, config, incident, planned[0].due_at, now)
     for i, step in enumerate(planned):
         following = planned[i + 1] if i + 1 < len(planned) else None
         engine.enqueue(
@@ -89,15 +97,41 @@ def plan_escalation(session: Session, config: Config, incident: Incident, now: d
         )
 
 
-def plan_response_sla(session: Session, incident: Incident, now: datetime) -> None:
+def _say_deferred(
+    session: Session, config: Config, incident: Incident, first: datetime, now: datetime
+) -> None:
+    calendar = config.business_calendar
+    local = first.astimezone(calendar.zone)
+    message = (
+        f"{incident.severity} is low urgency: paging waits for business hours; the first "
+        f"step is due {local:%a %Y-%m-%d %H:%M} {calendar.timezone}"
+    )
+    timeline.record(
+        session,
+        incident_id=incident.id,
+        kind="escalation_deferred",
+        actor=ENGINE,
+        at=now,
+        data={"urgency": "low", "first_due_at": first.isoformat(), "message": message},
+    )
+
+
+def plan_response_sla(
+    session: Session, incident: Incident, now: datetime, *, config: Config | None = None
+) -> None:
+    """The 80 % warning and the breach; given the config, a low-urgency severity's
+    warning waits for business hours (and is dropped when that is past the due time)."""
     engine.cancel(session, incident_id=incident.id, kinds=[SLA_WARNING, SLA_BREACH])
     due = incident.response_due_at
     if due is None or incident.acknowledged_at is not None or incident.status == Status.resolved:
         return
     warn_at = incident.declared_at + (due - incident.declared_at) * SLA_WARNING_AT
+    if config is not None and urgency_of(session, config, incident) == "low":
+        warn_at = config.business_calendar.next_open(warn_at)
     stamp = due.strftime("%Y%m%dT%H%M%S")
     # A response at exactly the due time is in time; the breach is the second after.
-    for kind, at in ((SLA_WARNING, warn_at), (SLA_BREACH, due + timedelta(seconds=1))):
+    timers = [(SLA_WARNING, warn_at)] if warn_at < due else []
+    for kind, at in [*timers, (SLA_BREACH, due + timedelta(seconds=1))]:
         engine.enqueue(
             session,
             kind=kind,
@@ -246,7 +280,10 @@ def give_up_hooks() -> dict[str, GiveUp]:
 def page_for_alert(
     session: Session, config: Config, incident: Incident, occurrence: str, now: datetime
 ) -> None:
-    """An alert joined an open incident under a re-paging rule: page the first step again."""
+    """An alert joined an open incident under a re-paging rule: page the first step again
+    (a low-urgency incident outside business hours waits for its planned steps)."""
+    if urgency_of(session, config, incident) == "low" and not config.business_calendar.is_open(now):
+        return
     policy = policy_for(config, incident.service_names)
     planned = escalation.plan(policy, incident.severity, incident.declared_at)
     if not planned:

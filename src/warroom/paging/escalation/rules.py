@@ -10,6 +10,7 @@ open.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -21,6 +22,8 @@ from warroom.runbooks.model import EscalationPolicy as RunbookEscalation
 
 TargetKind = Literal["person", "schedule", "team", "role", "position"]
 StepAction = Literal["page", "notify"]
+# As PagerDuty calls it: high pages at any hour, low waits for business hours.
+Urgency = Literal["high", "low"]
 TARGET_KINDS: tuple[TargetKind, ...] = ("person", "schedule", "team", "role", "position")
 _TARGET = re.compile(r"^(person|schedule|team|role|position):([A-Za-z0-9._-]+)$")
 
@@ -83,17 +86,35 @@ class PlannedStep:
 
 
 def plan(
-    policy: Policy, severity: str, declared_at: datetime, *, acknowledged: bool = False
+    policy: Policy,
+    severity: str,
+    declared_at: datetime,
+    *,
+    acknowledged: bool = False,
+    defer: Callable[[datetime], datetime] | None = None,
 ) -> list[PlannedStep]:
     """Every step of every round that applies to the severity, in due order; once the
-    incident is acknowledged, the notification steps alone (paging has stopped)."""
+    incident is acknowledged, the notification steps alone (paging has stopped).
+
+    `defer` (low urgency: when business hours are next open) starts the clock when it
+    says and moves each step that would fall outside it to its next opening."""
+    start = defer(declared_at) if defer else declared_at
     planned = []
     for round_ in range(policy.repeat + 1):
         offset = (policy.repeat_every or timedelta(0)) * round_
         for step in policy.steps:
             if step.applies_to(severity) and not (acknowledged and step.action == "page"):
-                planned.append(PlannedStep(step, round_, declared_at + offset + step.after))
+                due = start + offset + step.after
+                planned.append(PlannedStep(step, round_, defer(due) if defer else due))
     return sorted(planned, key=lambda p: (p.due_at, p.round, p.step.index))
+
+
+def urgency(severity: str, in_business_days: bool, configured: Mapping[str, Urgency]) -> Urgency:
+    """The configured urgency of a severity, else low when the runbook gives its response
+    time in business days ("Next business day"), else high."""
+    if severity in configured:
+        return configured[severity]
+    return "low" if in_business_days else "high"
 
 
 def next_after(planned: list[PlannedStep], current_key: str) -> PlannedStep | None:
