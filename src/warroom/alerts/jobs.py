@@ -8,7 +8,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import select
 
 from warroom.alerts import service
 from warroom.alerts.formats.model import AlertEvent
@@ -120,8 +119,3 @@ def run_health_check(run: JobRun) -> None:
 
 def handlers() -> dict[str, Handler]:
     return {SWEEP: run_sweep, HEALTH: run_health_check}
-
-
-def check_states(db: Database) -> list[HealthCheckState]:
-    with db.read() as session:
-        return list(session.scalars(select(HealthCheckState).order_by(HealthCheckState.name)))

@@ -79,14 +79,6 @@ def cancel(session: Session, *, incident_id: int, kinds: Iterable[str]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def cancel_keys(session: Session, keys: Iterable[str]) -> None:
-    session.execute(
-        update(Job)
-        .where(Job.key.in_(list(keys)), Job.status == JobStatus.pending.value)
-        .values(status=JobStatus.cancelled.value)
-    )
-
-
 def bring_forward(session: Session, key: str, due_at: datetime) -> bool:
     """Make a pending job due earlier (e.g. the next escalation step when nobody is on call)."""
     result = session.execute(

@@ -245,13 +245,6 @@ def _settle(
         )
 
 
-def list_pages(db: Database, incident_id: int) -> list[Page]:
-    with db.read() as session:
-        return list(
-            session.scalars(select(Page).where(Page.incident_id == incident_id).order_by(Page.id))
-        )
-
-
 def pages_of(db: Database, ref: str) -> list[PageOut]:
     with db.read() as session:
         incident = by_ref(session, ref)

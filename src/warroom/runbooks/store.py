@@ -76,13 +76,3 @@ def load(session: Session, runbook_id: int) -> Runbook:
         model = session.scalar(select(StoredRunbook.model).where(StoredRunbook.id == runbook_id))
         cached = _parsed[key] = Runbook.model_validate(model)
     return cached
-
-
-def actions(session: Session, runbook_id: int) -> list[RunbookAction]:
-    return list(
-        session.scalars(
-            select(RunbookAction)
-            .where(RunbookAction.runbook_id == runbook_id)
-            .order_by(RunbookAction.id)
-        )
-    )
