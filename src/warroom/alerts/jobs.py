@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from warroom.alerts import service
+from warroom.alerts import quiet, service
 from warroom.alerts.formats.model import AlertEvent
 from warroom.alerts.integrations import Sender
 from warroom.alerts.models import HealthCheckState
@@ -118,4 +118,8 @@ def run_health_check(run: JobRun) -> None:
 
 
 def handlers() -> dict[str, Handler]:
-    return {SWEEP: run_sweep, HEALTH: run_health_check}
+    return {
+        SWEEP: run_sweep,
+        HEALTH: run_health_check,
+        quiet.MONITORING_RESOLVE: quiet.run_monitoring_resolve,
+    }

@@ -48,7 +48,7 @@ from warroom.engine.models import Job
 from warroom.errors import InvalidInputError
 from warroom.incidents.models import Incident
 from warroom.incidents.queries import by_ref
-from warroom.incidents.rules import parse_since
+from warroom.incidents.rules import Status, parse_since
 from warroom.paging import service as paging
 from warroom.runbooks.durations import parse_duration
 from warroom.timeline import service as timeline
@@ -121,7 +121,7 @@ def _create_missing(
             "resolved_at": now if event.action == "resolve" else None,
             "resolved_by": "source" if event.action == "resolve" else None,
             "expires_at": None,
-            "auto_resolve": decision.auto_resolve,
+            "auto_resolve": decision.auto_resolve is True,
             "route": decision.reason,
         }
     if not rows:
@@ -473,7 +473,7 @@ def _trigger(
     alert.route, alert.group_key, alert.auto_resolve = (
         decision.reason,
         decision.group_key,
-        decision.auto_resolve,
+        decision.auto_resolve is True,
     )
     alert.service = decision.service
     if not decision.open_incident or decision.incident_severity is None:
@@ -522,6 +522,8 @@ def _incident_for(
     if incident is None:
         incident = grouping.open_incident(session, batch.ctx, alert, decision)
         batch.result.incidents_opened.append(incident.ref)
+    elif incident.status == Status.monitoring:
+        quiet.fired_again(session, batch.ctx, incident, alert)
     batch.groups[key] = incident
     return incident
 
@@ -549,7 +551,7 @@ def _resolve(session: Session, batch: _Batch, alert: Alert, *, by: str) -> None:
         data={"dedup_key": alert.dedup_key, "summary": alert.summary, "resolved_by": by},
     )
     session.flush()
-    quiet.after_alert_resolved(session, batch.ctx, batch.sender.actor, incident, alert)
+    quiet.after_alert_resolved(session, batch.ctx, incident)
 
 
 # --- the engine's side: alerts that stopped being re-sent ----------------------------

@@ -17,6 +17,7 @@ from warroom.context import Context
 from warroom.db import Database, upsert_insert
 from warroom.errors import ConflictError, InvalidInputError, NotFoundError
 from warroom.incidents import rules, severity
+from warroom.incidents import status as incident_status
 from warroom.incidents.changes import changing, iso, record, runbook_of
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
 from warroom.incidents.presenting import present, questions
@@ -304,17 +305,7 @@ def change_status(db: Database, ctx: Context, ref: str, data: StatusIn) -> Incid
     with changing(db, ctx, ref) as (session, incident):
         if not rules.can_move(Status(incident.status), target):
             raise _refuse_move(incident, target.value)
-        record(
-            session,
-            incident,
-            ctx,
-            "status_changed",
-            {"from": incident.status, "to": target.value, "note": data.note},
-        )
-        incident.status = target.value
-        if target is Status.monitoring and incident.mitigated_at is None:
-            incident.mitigated_at = ctx.now  # monitoring means a fix is in place
-            tasks.refresh_due(session, incident)
+        incident_status.move_in(session, ctx, incident, target, data.note)
         return present(session, incident, ctx.config, ctx.now)
 
 

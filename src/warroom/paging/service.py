@@ -154,6 +154,17 @@ def on_acknowledged(session: Session, incident: Incident, now: datetime) -> None
     )
 
 
+def on_alerts_quiet(session: Session, incident: Incident) -> None:
+    """Every alert of an alert-opened incident resolved: its pending paging and
+    notification steps and response-SLA timers stop (pages already queued still go);
+    `plan_escalation` plans them again if an alert fires again."""
+    engine.cancel(
+        session,
+        incident_id=incident.id,
+        kinds=[ESCALATION, NOTIFY_STEP, SLA_WARNING, SLA_BREACH],
+    )
+
+
 def on_resolved(session: Session, incident: Incident) -> None:
     engine.cancel(
         session,

@@ -253,9 +253,26 @@ def _all_resolved(f: _Fields) -> str:
             f"All alerts resolved, but {alerts} only not re-sent in time (stale timeout), "
             "so the incident stays open"
         )
+    if f.raw.get("monitoring") is True:
+        text = "All alerts resolved: escalation stopped and the incident is monitoring"
+        if f.get("resolves_at"):
+            window = f" ({f['window_minutes']} min)" if f.get("window_minutes") else ""
+            return (
+                f"{text}; it resolves itself at {f['resolves_at']} if no alert fires again "
+                f"(the runbook's monitoring window{window})"
+            )
+        why = _STAYS.get(str(f.raw.get("stays")))
+        return f"{text}; a person resolves it ({why})" if why else text
     if f.raw.get("auto_resolve") is True:
         return "All alerts resolved; the incident resolves itself (routing rule)"
     return "All alerts resolved"
+
+
+_STAYS = {
+    "acknowledged": "someone acknowledged it",
+    "routing_rule": "its routing rule says auto_resolve: false",
+    "no_window": "the runbook names no monitoring window",
+}
 
 
 _KINDS: dict[str, Callable[[_Fields], str]] = {

@@ -16,7 +16,10 @@ alert_routing:
     when_more_severe: raise            # an alert worse than its group's open incident
                                        # raises the incident's severity (default), or
                                        # with own_incident opens an incident of its own
-    auto_resolve: false                # resolve the incident when its alerts resolve
+    auto_resolve: true                 # once all its alerts resolved (monitoring), the
+                                       # incident resolves itself after the runbook's
+                                       # monitoring window; default: only if nobody
+                                       # acknowledged it; false: a person resolves it
     repage: false                      # page again when an alert joins an open incident
 ```
 
@@ -108,7 +111,7 @@ class RoutingRule(BaseModel):
     open_incident: bool = True
     group_by: list[str] = []
     when_more_severe: Literal["raise", "own_incident"] = "raise"
-    auto_resolve: bool = False
+    auto_resolve: bool | None = None
     repage: bool = False
 
 
@@ -134,7 +137,7 @@ class RouteDecision:
     open_incident: bool
     group_by: list[str] = field(default_factory=list)
     group_key: str = ""
-    auto_resolve: bool = False
+    auto_resolve: bool | None = None  # None: when nobody acknowledged the incident
     repage: bool = False
     reason: str = ""
     unknown_service: str | None = None  # the alert's own service, not a configured one
