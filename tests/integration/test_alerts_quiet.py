@@ -20,8 +20,8 @@ from warroom.config import Config, parse_config
 from warroom.engine.models import Job
 from warroom.engine.worker import Worker
 from warroom.incidents.models import Incident
-from warroom.paging.notify.contacts import SmtpSettings
-from warroom.paging.notify.sender import AppriseSender
+from warroom.notify.contacts import SmtpSettings
+from warroom.notify.sender import AppriseSender
 from warroom.workers import ack_links, make_worker
 
 CONFIG = """
