@@ -43,7 +43,8 @@ def test_declare_sets_ref_channel_status_phase_and_response_due(
         "product_manager",
         "communications_lead",
     ]
-    assert kinds(http, incident["ref"]) == ["incident_declared"]
+    # Declaring ticks the runbook's "Declare incident" task.
+    assert kinds(http, incident["ref"]) == ["incident_declared", "task_completed"]
     second = declare(http, severity="2")
     assert second["ref"] == "incident-2025-11-01-0002"
 
@@ -101,7 +102,12 @@ def test_acknowledge_stops_the_response_clock(http: httpx.Client, api: Api) -> N
     assert later["response_breached"] is False
     # A second acknowledgement changes nothing and writes nothing.
     http.post(f"/api/v1/incidents/{ref}/acknowledge")
-    assert kinds(http, ref) == ["incident_declared", "incident_acknowledged"]
+    assert kinds(http, ref) == [
+        "incident_declared",
+        "task_completed",  # Declare incident
+        "incident_acknowledged",
+        "task_completed",  # Acknowledge the alert
+    ]
 
 
 def test_unacknowledged_incident_breaches_after_its_response_time(
@@ -189,9 +195,10 @@ def test_notes_and_assessment(http: httpx.Client, api: Api) -> None:
         "security_incident": None,
     }
     events = http.get(f"/api/v1/incidents/{ref}/timeline").json()["items"]
-    assert events[1]["data"] == {"text": "pool at 100%"}
-    assert events[2]["kind"] == "assessment_recorded"
-    assert "security_incident" not in events[2]["data"]
+    note, assessment = (e for e in events if e["kind"] in ("note_added", "assessment_recorded"))
+    assert note["data"] == {"text": "pool at 100%"}
+    assert assessment["kind"] == "assessment_recorded"
+    assert "security_incident" not in assessment["data"]
 
 
 def test_status_lifecycle_resolve_and_reopen(http: httpx.Client, api: Api) -> None:
@@ -228,6 +235,7 @@ def test_status_lifecycle_resolve_and_reopen(http: httpx.Client, api: Api) -> No
     assert http.post(f"/api/v1/incidents/{ref}/reopen", json={}).status_code == 409
     assert kinds(http, ref) == [
         "incident_declared",
+        "task_completed",
         "status_changed",
         "status_changed",
         "incident_resolved",

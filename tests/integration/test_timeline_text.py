@@ -23,7 +23,7 @@ def test_every_event_of_an_incidents_life_reads_in_words(http: httpx.Client) -> 
         json={"systems_impacted": ["api", "db"], "data_at_risk": False, "user_impact": "none"},
     )
     assert assessed.status_code == 200, assessed.text
-    first = http.get(f"{path}/tasks").json()[0]["number"]
+    first = next(t for t in http.get(f"{path}/tasks").json() if not t["done_at"])["number"]
     assert http.post(f"{path}/tasks/{first}/done", json={"note": "paged"}).status_code == 200
     assert http.delete(f"{path}/tasks/{first}/done").status_code == 200
     assert http.patch(path, json={"severity": "sev-2"}).status_code == 200
@@ -40,6 +40,11 @@ def test_every_event_of_an_incidents_life_reads_in_words(http: httpx.Client) -> 
         "Assessment recorded: user impact: none; systems impacted: api, db; data at risk: no"
     )
     assert texts["task_reopened"].startswith(f"Task {first} reopened: ")
+    ack = next(e["id"] for e in events if e["kind"] == "incident_acknowledged")
+    ticked = [e["text"] for e in events if e["kind"] == "task_completed"]
+    assert f"Task 1 done: Acknowledge the alert (ticked by event {ack}: incident acknowledged)" in (
+        ticked
+    )
     assert texts["severity_changed"] == "Severity changed from SEV-1 to SEV-2"
     assert texts["phase_changed"].startswith("Phase changed from triage to mitigation, skipping")
     assert texts["incident_resolved"] == "Resolved: rolled back"

@@ -227,3 +227,16 @@ def test_no_data_ever_shows_as_a_repr(kind: str, data: dict[str, Any]) -> None:
     text = describe(kind, data)
     assert text
     assert not REPR.search(text), text
+
+
+def test_a_task_warroom_ticked_names_the_event_that_did_it() -> None:
+    text = describe(
+        "task_completed",
+        {
+            "task": 1,
+            "phase": "detection",
+            "text": "Acknowledge the alert",
+            "ticked_by": {"event": 12, "kind": "incident_acknowledged"},
+        },
+    )
+    assert text == "Task 1 done: Acknowledge the alert (ticked by event 12: incident acknowledged)"

@@ -91,7 +91,8 @@ def _item_rows(items: list[ChecklistItem], depth: int = 0) -> list[str]:
     rows: list[str] = []
     for item in items:
         mark = "[ ]" if item.checkbox else "-"
-        rows.append(f"{'  ' * depth}{mark} {item.text}")
+        auto = f"  (warroom ticks it: {item.done_when})" if item.done_when else ""
+        rows.append(f"{'  ' * depth}{mark} {item.text}{auto}")
         rows.extend(_item_rows(item.children, depth + 1))
     return rows
 

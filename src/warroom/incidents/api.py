@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from warroom import limits
 from warroom.incidents import phases as phase_moves
-from warroom.incidents import playbooks, service
+from warroom.incidents import playbooks, service, staffing
 from warroom.incidents.schemas import (
     AssessmentIn,
     DeclareIn,
@@ -88,12 +88,12 @@ def acknowledge(ref: Ref, ctx: Responder, db: Db) -> IncidentOut:
 
 @router.put("/{ref}/roles/{role}")
 def assign_role(ref: Ref, role: Role, body: RoleIn, ctx: Responder, db: Db) -> IncidentOut:
-    return service.assign_role(db, ctx, ref, role, body)
+    return staffing.assign_role(db, ctx, ref, role, body)
 
 
 @router.delete("/{ref}/roles/{role}")
 def unassign_role(ref: Ref, role: Role, ctx: Responder, db: Db) -> IncidentOut:
-    return service.unassign_role(db, ctx, ref, role)
+    return staffing.unassign_role(db, ctx, ref, role)
 
 
 @router.post("/{ref}/notes", status_code=201)

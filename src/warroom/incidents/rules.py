@@ -86,6 +86,17 @@ def missing_roles(required: list[str], assigned: set[str]) -> list[str]:
     return [role for role in required if role not in assigned]
 
 
+ON_CALL = "on_call_engineer"
+
+
+def paged_role(targets: list[str], step_index: int, round_: int) -> str | None:
+    """The role an escalation step's page fills: the on-call engineer is whoever the
+    policy's first step pages (the runbook's "0 min | On-call engineer paged"), or whoever
+    a step paging the on-call engineer's position by name finds."""
+    named = any(t in ("position:on_call_engineer", "position:on_call") for t in targets)
+    return ON_CALL if named or (step_index == 0 and round_ == 0) else None
+
+
 # --- response clock -----------------------------------------------------------------
 
 

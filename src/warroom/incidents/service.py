@@ -15,14 +15,14 @@ from warroom import limits
 from warroom.config import Config
 from warroom.context import Context
 from warroom.db import Database, upsert_insert
-from warroom.errors import ConflictError, InvalidInputError, NotFoundError
-from warroom.incidents import rules, severity
+from warroom.errors import ConflictError, InvalidInputError
+from warroom.incidents import rules, severity, staffing
 from warroom.incidents import status as incident_status
 from warroom.incidents.changes import changing, iso, record, runbook_of
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
 from warroom.incidents.presenting import present, questions
 from warroom.incidents.queries import by_ref
-from warroom.incidents.rules import ASSESSMENT_FIELDS, OPEN_STATUSES, ROLES, Status
+from warroom.incidents.rules import ASSESSMENT_FIELDS, OPEN_STATUSES, Status
 from warroom.incidents.schemas import (
     AssessmentIn,
     DeclareIn,
@@ -32,12 +32,12 @@ from warroom.incidents.schemas import (
     PatchIn,
     ReopenIn,
     ResolveIn,
-    RoleIn,
     StatusIn,
 )
 from warroom.paging import fallback
 from warroom.paging import service as paging
 from warroom.runbooks import store as runbooks
+from warroom.runbooks import triggers
 from warroom.runbooks.model import Runbook, SeverityLevel, UnknownSeverityError
 from warroom.tasks import rules as task_rules
 from warroom.tasks import service as tasks
@@ -124,7 +124,7 @@ def declare_in(
     task_count = tasks.create_for(session, incident, runbook)
     paging.plan_escalation(session, ctx.config, incident, ctx.now)
     paging.plan_response_sla(session, incident, ctx.now, config=ctx.config)
-    record(
+    declared = record(
         session,
         incident,
         ctx,
@@ -144,6 +144,8 @@ def declare_in(
             **(extra or {}),
         },
     )
+    tasks.tick(session, incident, triggers.DECLARED, declared)
+    staffing.fill_at_declaration(session, ctx, incident)
     return incident
 
 
@@ -167,7 +169,7 @@ def acknowledge_in(session: Session, ctx: Context, incident: Incident) -> bool:
     incident.acknowledged_at = ctx.now
     incident.acknowledged_by = ctx.actor
     incident.updated_at = ctx.now
-    record(
+    acknowledged = record(
         session,
         incident,
         ctx,
@@ -181,6 +183,7 @@ def acknowledge_in(session: Session, ctx: Context, incident: Incident) -> bool:
         },
     )
     paging.on_acknowledged(session, incident, ctx.now)
+    tasks.tick(session, incident, triggers.ACKNOWLEDGED, acknowledged)
     return True
 
 
@@ -211,47 +214,6 @@ def update(db: Database, ctx: Context, ref: str, data: PatchIn) -> IncidentOut:
             incident.services = [
                 IncidentService(service=s, position=i) for i, s in enumerate(services)
             ]
-        return present(session, incident, ctx.config, ctx.now)
-
-
-def assign_role(db: Database, ctx: Context, ref: str, role: str, data: RoleIn) -> IncidentOut:
-    if role not in ROLES:
-        raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}", field="role")
-    person = ctx.config.check_person(data.person)
-    with changing(db, ctx, ref) as (session, incident):
-        current = next((r for r in incident.roles if r.role == role), None)
-        if current is None or current.person != person:
-            record(
-                session,
-                incident,
-                ctx,
-                "role_assigned",
-                {"role": role, "person": person, "previous": current.person if current else None},
-            )
-            if current is None:
-                incident.roles.append(
-                    IncidentRole(
-                        role=role, person=person, assigned_by=ctx.actor, assigned_at=ctx.now
-                    )
-                )
-            else:
-                current.person, current.assigned_by, current.assigned_at = (
-                    person,
-                    ctx.actor,
-                    ctx.now,
-                )
-        return present(session, incident, ctx.config, ctx.now)
-
-
-def unassign_role(db: Database, ctx: Context, ref: str, role: str) -> IncidentOut:
-    if role not in ROLES:
-        raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}", field="role")
-    with changing(db, ctx, ref) as (session, incident):
-        current = next((r for r in incident.roles if r.role == role), None)
-        if current is None:
-            raise NotFoundError(f"{role} is not assigned on {incident.ref}", field="role")
-        record(session, incident, ctx, "role_unassigned", {"role": role, "person": current.person})
-        incident.roles.remove(current)
         return present(session, incident, ctx.config, ctx.now)
 
 

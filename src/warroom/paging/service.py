@@ -18,6 +18,7 @@ from warroom.auth.links import AckLinks
 from warroom.config import Config
 from warroom.engine import service as engine
 from warroom.engine.worker import GiveUp, Handler, JobRun
+from warroom.incidents import roles
 from warroom.incidents.models import Incident
 from warroom.incidents.rules import Status
 from warroom.notify.sender import Sender
@@ -187,6 +188,7 @@ def run_escalation_step(run: JobRun) -> None:
         targets = [Target.parse(t) for t in payload["targets"]]
         found = resolve_targets(session, run.config, incident, targets, now)
         step = f"r{payload['round']}s{payload['step']}"
+        roles.on_paged(session, run.config, incident, payload, found.people, ENGINE, now)
         reason = "notification" if notify else "escalation"
         unreachable = queue_pages(
             session, run.config, incident, found.people, reason=reason, step=step, now=now

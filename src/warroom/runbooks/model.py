@@ -109,6 +109,11 @@ class ChecklistItem(_Frozen):
     )
     children: list[ChecklistItem] = Field(default_factory=list)
     line: int = 0
+    done_when: str | None = Field(
+        default=None,
+        description="What ticks it without a person: declared, acknowledged, team_assembled, "
+        "role_filled:<role> (see runbooks/triggers.py); None: a person ticks it",
+    )
 
     def applies_to(self, severity: str) -> bool:
         return self.severities is None or severity in self.severities

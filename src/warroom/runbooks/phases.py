@@ -30,6 +30,7 @@ from warroom.runbooks.model import (
     slug,
 )
 from warroom.runbooks.outline import CodeFence, ListBlock, ListItem, Paragraph, Section, groups
+from warroom.runbooks.triggers import with_triggers
 
 _PHASE_TITLE = re.compile(
     r"^(?:phase|stage|step)\s*(?P<num>\d+)\s*(?:[:.)|]|-|–|—)?\s*(?P<rest>.*)$", re.IGNORECASE
@@ -360,7 +361,7 @@ def read_phase(
         key=key,
         title=section.title,
         window=window,
-        checklists=checklists,
+        checklists=with_triggers(checklists, roles),
         questions=questions,
         roles=roles,
         code_blocks=blocks,

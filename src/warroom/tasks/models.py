@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from warroom.db import Base, JSONType, UTCDateTime
+from warroom.db import Base, BigId, JSONType, UTCDateTime
 
 
 class IncidentTask(Base):
     __tablename__ = "incident_tasks"
-    __table_args__ = (UniqueConstraint("incident_id", "number", name="uq_incident_tasks_number"),)
+    __table_args__ = (
+        UniqueConstraint("incident_id", "number", name="uq_incident_tasks_number"),
+        Index("ix_incident_tasks_done_when", "incident_id", "done_when"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
@@ -26,3 +29,9 @@ class IncidentTask(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     done_by: Mapped[str | None] = mapped_column(String(200), default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    done_when: Mapped[str | None] = mapped_column(
+        String(120), default=None, doc="The runbook trigger that ticks it (runbooks/triggers.py)"
+    )
+    done_by_event: Mapped[int | None] = mapped_column(
+        BigId, default=None, doc="The timeline event that ticked it, when warroom did"
+    )

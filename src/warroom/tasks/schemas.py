@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from warroom.limits import Storable
 
@@ -20,6 +20,14 @@ class TaskOut(BaseModel):
     done_at: datetime | None
     done_by: str | None
     note: str | None
+    done_when: str | None = Field(
+        default=None,
+        description="What ticks it without a person (declared, acknowledged, team_assembled, "
+        "role_filled:<role>); null when only a person can",
+    )
+    done_by_event: int | None = Field(
+        default=None, description="The timeline event that ticked it, when warroom did"
+    )
 
 
 class TaskDoneIn(BaseModel):

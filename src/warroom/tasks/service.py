@@ -1,4 +1,5 @@
-"""Incident tasks from the runbook's checklists: created on declare, ticked off by people."""
+"""Incident tasks from the runbook's checklists: created on declare, ticked off by people,
+or by warroom itself when it records the event a task's trigger names (`tick`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from warroom.tasks import rules
 from warroom.tasks.models import IncidentTask
 from warroom.tasks.schemas import TaskDoneIn, TaskOut
 from warroom.timeline import service as timeline
+from warroom.timeline.models import TimelineEvent
 
 
 def anchors(incident: Incident) -> rules.Anchors:
@@ -48,6 +50,7 @@ def create_for(session: Session, incident: Incident, runbook: Runbook) -> int:
                         anchor=phase.window.anchor,
                         due_after_seconds=int(offset.total_seconds()) if offset else None,
                         due_at=rules.due(phase.window.anchor, offset, times),
+                        done_when=item.done_when,
                     )
                 )
                 pending[0:0] = [(number, child) for child in item.children]  # depth first
@@ -78,7 +81,44 @@ def present(task: IncidentTask, incident: Incident, now: datetime) -> TaskOut:
         done_at=task.done_at,
         done_by=task.done_by,
         note=task.note,
+        done_when=task.done_when,
+        done_by_event=task.done_by_event,
     )
+
+
+def tick(session: Session, incident: Incident, trigger: str, event: TimelineEvent) -> list[int]:
+    """Tick the incident's open tasks whose trigger is `trigger`, as done by `event` (its
+    actor, its time); each tick is a timeline event naming that event. Returns the numbers."""
+    open_tasks = list(
+        session.scalars(
+            select(IncidentTask)
+            .where(
+                IncidentTask.incident_id == incident.id,
+                IncidentTask.done_when == trigger,
+                IncidentTask.done_at.is_(None),
+            )
+            .order_by(IncidentTask.number)
+        )
+    )
+    if not open_tasks:
+        return []
+    session.flush()  # the event's id, which the tasks and their ticks refer to
+    for task in open_tasks:
+        task.done_at, task.done_by, task.done_by_event = event.occurred_at, event.actor, event.id
+        timeline.record(
+            session,
+            incident_id=incident.id,
+            kind="task_completed",
+            actor=event.actor,
+            at=event.occurred_at,
+            data={
+                "task": task.number,
+                "phase": task.phase,
+                "text": task.text,
+                "ticked_by": {"event": event.id, "kind": event.kind},
+            },
+        )
+    return [task.number for task in open_tasks]
 
 
 def tasks_of(session: Session, incident: Incident) -> list[IncidentTask]:
@@ -136,7 +176,7 @@ def undo(db: Database, ctx: Context, ref: str, number: int) -> TaskOut:
         task = _task(session, incident, number)
         if task.done_at is None:
             raise ConflictError(f"task {number} is not done", field="task")
-        task.done_at = task.done_by = task.note = None
+        task.done_at = task.done_by = task.note = task.done_by_event = None
         timeline.record(
             session,
             incident_id=incident.id,

@@ -152,6 +152,8 @@ def _acknowledged(f: _Fields) -> str:
 
 def _role_assigned(f: _Fields) -> str:
     text = f"{f['person']} is now {_role(f.raw['role'])}"
+    if f.get("source"):  # filled by warroom: from the configuration or the paging
+        text += f", {f['source']}"
     return f"{text} (was {f['previous']})" if f.get("previous") else text
 
 
@@ -185,7 +187,12 @@ def _moved(what: str) -> Callable[[_Fields], str]:
 
 
 def _task_done(f: _Fields) -> str:
-    return _with(f"Task {f['task']} done: {f['text']}", f.get("note"), " — note: ")
+    text = f"Task {f['task']} done: {f['text']}"
+    by = f.raw.get("ticked_by")
+    if isinstance(by, Mapping) and by.get("kind"):
+        # Ticked by warroom: say which event did it, so the timeline explains the tick.
+        text += f" (ticked by event {words(by.get('event'))}: {str(by['kind']).replace('_', ' ')})"
+    return _with(text, f.get("note"), " — note: ")
 
 
 def _escalation_step(f: _Fields) -> str:

@@ -1,0 +1,183 @@
+"""Roles and tasks follow what happened: positions and the on-call engineer fill roles,
+tasks warroom sees done tick themselves with the event that did it (both databases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import Api
+from warroom.config import Config, parse_config
+from warroom.notify.contacts import SmtpSettings
+from warroom.notify.sender import AppriseSender
+from warroom.workers import ack_links, make_worker
+
+# alice has the primary schedule this week (weekly from Monday 2025-10-27, handoff 09:00).
+CONFIG = """
+people:
+  - {id: alice}
+  - {id: bob}
+  - {id: dave}
+  - {id: pam}
+  - {id: cora}
+  - {id: cole}
+teams:
+  - {name: comms, members: [cora, cole]}
+schedules:
+  - name: primary
+    layers:
+      - name: weekly
+        rotation: weekly
+        start: 2025-10-27
+        handoff: "09:00"
+        participants: [alice, bob]
+positions:
+  engineering_lead: person:dave
+  product_manager: person:pam
+  communications_lead: team:comms
+escalation_policies:
+  - name: primary-first
+    steps:
+      - {after: 0m, targets: [schedule:primary]}
+      - {after: 15m, targets: [position:engineering_lead]}
+services:
+  - {name: api-service, schedule: primary}
+  - {name: batch, escalation_policy: primary-first}
+"""
+
+
+def declare(http: httpx.Client, **body: Any) -> dict[str, Any]:
+    payload = {"title": "Checkout API returns 500s", "severity": "sev-1", **body}
+    response = http.post("/api/v1/incidents", json=payload)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def timeline(http: httpx.Client, ref: str) -> list[dict[str, Any]]:
+    return list(http.get(f"/api/v1/incidents/{ref}/timeline").json()["items"])
+
+
+def tasks_by_text(http: httpx.Client, ref: str) -> dict[str, dict[str, Any]]:
+    return {t["text"]: t for t in http.get(f"/api/v1/incidents/{ref}/tasks").json()}
+
+
+def _configured(api: Api) -> Config:
+    config = parse_config(CONFIG)
+    api.configure(config)
+    return config
+
+
+def test_positions_and_the_on_call_engineer_fill_the_roles_at_declaration(
+    http: httpx.Client, api: Api
+) -> None:
+    _configured(api)
+    incident = declare(http, services=["api-service"])
+    ref = incident["ref"]
+    assert incident["roles"] == {
+        "incident_commander": "admin",
+        "engineering_lead": "dave",
+        "on_call_engineer": "alice",
+        "product_manager": "pam",
+    }
+    # A position held by a team names no one person: that role is still missing.
+    assert incident["missing_roles"] == ["communications_lead"]
+
+    events = timeline(http, ref)
+    assigned = {e["data"]["role"]: e for e in events if e["kind"] == "role_assigned"}
+    assert assigned["engineering_lead"]["text"] == (
+        "dave is now engineering lead, as configured in positions.engineering_lead"
+    )
+    assert assigned["on_call_engineer"]["text"] == (
+        "alice is now on call engineer, on call for api-service (schedule primary)"
+    )
+
+    tasks = tasks_by_text(http, ref)
+    declared = next(e for e in events if e["kind"] == "incident_declared")
+    assert tasks["Declare incident: /incident-declare sev-1"]["done_by_event"] == declared["id"]
+    assert tasks["Engineering lead"]["done_by_event"] == assigned["engineering_lead"]["id"]
+    assert tasks["On-call engineer"]["done_by_event"] == assigned["on_call_engineer"]["id"]
+    assert tasks["Product manager (SEV-1/2)"]["done_at"] is not None
+    assert tasks["Communications lead (SEV-1)"]["done_at"] is None
+    assert tasks["Assemble team"]["done_at"] is None  # not every required role is filled
+    assert tasks["Assemble team"]["done_when"] == "team_assembled"
+    assert tasks["Acknowledge the alert"]["done_at"] is None
+    assert tasks["Assess severity"]["done_when"] is None  # only a person can judge that
+
+    # The last required role completes the team: "Assemble team" ticks with that event.
+    filled = http.put(f"/api/v1/incidents/{ref}/roles/communications_lead", json={"person": "cora"})
+    assert filled.json()["missing_roles"] == []
+    events = timeline(http, ref)
+    cora = next(e for e in events if e["kind"] == "role_assigned" and e["data"]["person"] == "cora")
+    tasks = tasks_by_text(http, ref)
+    assert tasks["Assemble team"]["done_by_event"] == cora["id"]
+    assert tasks["Assemble team"]["done_by"] == "admin"
+    assert tasks["Communications lead (SEV-1)"]["done_by_event"] == cora["id"]
+
+    acked = http.post(f"/api/v1/incidents/{ref}/acknowledge", headers=_as(api, "responder"))
+    assert acked.status_code == 200
+    events = timeline(http, ref)
+    ack = next(e for e in events if e["kind"] == "incident_acknowledged")
+    task = tasks_by_text(http, ref)["Acknowledge the alert"]
+    assert (task["done_by_event"], task["done_by"]) == (ack["id"], "alice")
+    tick = next(
+        e for e in events if e["kind"] == "task_completed" and e["data"]["task"] == task["number"]
+    )
+    assert tick["data"]["ticked_by"] == {"event": ack["id"], "kind": "incident_acknowledged"}
+    assert tick["text"] == (
+        f"Task {task['number']} done: Acknowledge the alert "
+        f"(ticked by event {ack['id']}: incident acknowledged)"
+    )
+    # Acknowledging again writes nothing and ticks nothing twice.
+    http.post(f"/api/v1/incidents/{ref}/acknowledge")
+    assert [e["kind"] for e in timeline(http, ref)].count("task_completed") == len(
+        [e for e in events if e["kind"] == "task_completed"]
+    )
+
+
+def _as(api: Api, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api.tokens[role]}"}
+
+
+def test_a_person_assigned_role_is_never_overridden(http: httpx.Client, api: Api) -> None:
+    _configured(api)
+    ref = declare(http, services=["api-service"], commander="bob")["ref"]
+    http.put(f"/api/v1/incidents/{ref}/roles/engineering_lead", json={"person": "bob"})
+    incident = http.get(f"/api/v1/incidents/{ref}").json()
+    assert incident["roles"]["engineering_lead"] == "bob"
+    assert incident["roles"]["incident_commander"] == "bob"
+
+
+def test_the_paging_worker_fills_the_on_call_engineer_it_pages(
+    http: httpx.Client, api: Api
+) -> None:
+    config = _configured(api)
+    # batch's policy pages schedule:primary first; no position names its on-call engineer.
+    incident = declare(http, services=["batch"], severity="sev-2")
+    ref = incident["ref"]
+    assert "on_call_engineer" in incident["missing_roles"]
+    worker = make_worker(
+        api.db,
+        config,
+        api.clock,
+        sender=AppriseSender(SmtpSettings(host="127.0.0.1", port=9)),  # nobody has a contact
+        links=ack_links(api.db, api.clock, public_url=api.url),
+        name="test-worker",
+    )
+    worker.run_until_idle()
+    incident = http.get(f"/api/v1/incidents/{ref}").json()
+    assert incident["roles"]["on_call_engineer"] == "alice"
+    events = timeline(http, ref)
+    assigned = next(
+        e
+        for e in events
+        if e["kind"] == "role_assigned" and e["data"]["role"] == "on_call_engineer"
+    )
+    assert assigned["actor"] == "engine"
+    assert assigned["text"] == "alice is now on call engineer, paged by escalation step 0"
+    task = tasks_by_text(http, ref)["On-call engineer"]
+    assert task["done_by_event"] == assigned["id"]
+    # SEV-2 needs the engineering lead, the on-call engineer and the product manager: all
+    # filled now, so the team is assembled by the page that found the last of them.
+    assert incident["missing_roles"] == []
+    assert tasks_by_text(http, ref)["Assemble team"]["done_by_event"] == assigned["id"]
