@@ -88,7 +88,7 @@ def test_alertmanager_group_opens_one_incident_and_dedups_redelivery(
     incident = http.get(f"/api/v1/incidents/{ref}").json()
     assert incident["severity"] == "SEV-1"  # critical
     assert incident["services"] == ["api-service"]
-    assert incident["title"] == "HighErrorRate on api-1"
+    assert incident["title"] == "HighErrorRate on 2 hosts (api-1, api-2)"  # the group
     assert timeline_kinds(http, ref).count("alert_attached") == 2
     with api.db.read() as session:
         delivery = session.scalars(select(AlertDelivery)).one()

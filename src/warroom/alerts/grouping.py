@@ -14,6 +14,7 @@ clock, escalation re-planned as for a person's change), or, where its routing ru
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
@@ -22,10 +23,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from warroom.alerts.formats.routing import RouteDecision
 from warroom.alerts.models import Alert, IncidentAlertGroup
+from warroom.alerts.titles import AlertText, group_title
 from warroom.context import Context
 from warroom.incidents import service as incidents
 from warroom.incidents import severity
-from warroom.incidents.changes import runbook_of
+from warroom.incidents.changes import record, runbook_of
 from warroom.incidents.models import Incident, IncidentService
 from warroom.incidents.rules import OPEN_STATUSES
 from warroom.incidents.schemas import DeclareIn
@@ -94,9 +96,14 @@ def raise_severity(
 
 
 def open_incident(
-    session: Session, ctx: Context, alert: Alert, decision: RouteDecision
+    session: Session,
+    ctx: Context,
+    alert: Alert,
+    decision: RouteDecision,
+    peers: Sequence[AlertText] = (),
 ) -> Incident:
-    """Declare the incident an alert opens, and record its group."""
+    """Declare the incident an alert opens, and record its group; `peers` are the other
+    alerts of its group in the same delivery, which the title counts."""
     config = ctx.config
     services = [decision.service] if decision.service else []
     note: dict[str, Any] = {
@@ -107,7 +114,7 @@ def open_incident(
         note["unknown_service"] = services[0]
         services = []
     runbook = config.runbook_for(services)
-    title = alert.summary[:500].strip() or "Alert"  # a summary of spaces is no title
+    title = group_title([AlertText(alert.summary, alert.labels), *peers])
     data = DeclareIn(title=title, severity=_level(runbook, decision).name, services=services)
     incident = incidents.declare_in(session, ctx, data, extra=note)
     session.add(
@@ -120,3 +127,23 @@ def open_incident(
         )
     )
     return incident
+
+
+def retitle(session: Session, ctx: Context, incident: Incident) -> None:
+    """After alerts joined an incident their group opened: its title counts them again,
+    unless a person gave it another (a person's title is never replaced)."""
+    group = session.get(IncidentAlertGroup, incident.id)
+    if group is None or group.title != incident.title:
+        return
+    session.flush()
+    rows = session.execute(
+        select(Alert.summary, Alert.labels)
+        .where(Alert.incident_id == incident.id)
+        .order_by(Alert.id)
+    )
+    alerts = [AlertText(summary, labels) for summary, labels in rows]
+    title = group_title(alerts) if alerts else incident.title
+    if title == incident.title:
+        return
+    record(session, incident, ctx, "title_changed", {"from": incident.title, "to": title})
+    incident.title = group.title = title

@@ -28,7 +28,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from warroom.alerts import acknowledging, changes, grouping, quiet, stale
+from warroom.alerts import acknowledging, changes, grouping, quiet, stale, titles
 from warroom.alerts.formats.model import AlertEvent
 from warroom.alerts.formats.model import ChangeEvent as ChangeEventIn
 from warroom.alerts.formats.routing import RouteDecision, route
@@ -64,6 +64,7 @@ class _Batch:
     sender: Sender
     result: IngestResult
     groups: dict[str, Incident | None] = field(default_factory=dict)
+    events: list[AlertEvent] = field(default_factory=list)  # the delivery's, left to apply
 
 
 def _expiry(sender: Sender, event: AlertEvent, config: Config, now: datetime) -> datetime | None:
@@ -440,6 +441,7 @@ def _apply(session: Session, batch: _Batch, events: list[AlertEvent]) -> None:
     incidents, timeline events and pages that follow."""
     alerts = _locked_alerts(session, batch.sender.scope, (e.dedup_key for e in events))
     created = _create_missing(session, batch, events, alerts)
+    batch.events = events
     for event in events:
         alert = alerts[event.dedup_key]
         if event.action == "trigger":
@@ -449,6 +451,9 @@ def _apply(session: Session, batch: _Batch, events: list[AlertEvent]) -> None:
             _resolve(session, batch, alert, by="source")
         else:
             acknowledging.acknowledge(session, batch.ctx, alert)
+    for incident in batch.groups.values():
+        if incident is not None and incident.ref not in batch.result.incidents_opened:
+            grouping.retitle(session, batch.ctx, incident)
 
 
 def _trigger(
@@ -520,12 +525,26 @@ def _incident_for(
         elif worse is not None:
             grouping.raise_severity(session, batch.ctx, incident, worse, alert)
     if incident is None:
-        incident = grouping.open_incident(session, batch.ctx, alert, decision)
+        peers = _peers(batch, alert, key)
+        incident = grouping.open_incident(session, batch.ctx, alert, decision, peers)
         batch.result.incidents_opened.append(incident.ref)
     elif incident.status == Status.monitoring:
         quiet.fired_again(session, batch.ctx, incident, alert)
     batch.groups[key] = incident
     return incident
+
+
+def _peers(batch: _Batch, alert: Alert, key: str) -> list[titles.AlertText]:
+    """The other firing alerts of this delivery in the alert's incident group."""
+    found: dict[str, titles.AlertText] = {}
+    for event in batch.events:
+        if event.action != "trigger" or event.dedup_key in found:
+            continue
+        if event.dedup_key == alert.dedup_key:
+            continue
+        if _decide(event, batch.sender, batch.ctx.config).incident_group == key:
+            found[event.dedup_key] = titles.AlertText(event.summary, event.labels)
+    return list(found.values())
 
 
 def _resolve(session: Session, batch: _Batch, alert: Alert, *, by: str) -> None:

@@ -20,7 +20,8 @@ def test_the_recommended_template(payload: Load) -> None:
     assert event.source == "datadog"
     assert event.action == "trigger"
     assert event.dedup_key == "8f3a2b1c9d0e"
-    assert event.summary == "[Triggered on {host:web-3}] Checkout 5xx rate is high"
+    # The state is the alert's status, not part of its words (issue 11.8).
+    assert event.summary == "Checkout 5xx rate is high on host:web-3"
     assert event.severity == "error"
     assert event.source_name == "web-3"
     assert event.service == "checkout"
@@ -128,9 +129,7 @@ def test_datadogs_default_payload_is_an_alert(payload: Load) -> None:
     assert event.action == "trigger"
     assert event.dedup_key.startswith("datadog:")
     assert event.dedup_key_generated
-    assert event.summary == (
-        "[P2] [Triggered on {host:web-3,service:checkout}] Checkout 5xx rate is high"
-    )
+    assert event.summary == "Checkout 5xx rate is high on host:web-3,service:checkout"
     assert event.severity == "error"
     assert event.labels == {"host": "web-3", "service": "checkout"}  # the group's scope
     assert event.service == "checkout"

@@ -24,6 +24,8 @@ default payload is read as:
 * dedup key: derived from the org id, the title's scope and the monitor name (the title
   without its brackets), which a group's trigger and recovery share; the event `id`
   changes with every notification and is kept in `details` only.
+* summary: the monitor name and scope without the state (`Checkout 5xx on host:web-3`):
+  the state is the alert's status, and a recovered alert must not read "Triggered".
 * severity: `[P1]` is critical, Warn / Re-Warn warning, anything else error.
 * labels: the scope's tags (`host:web-3,env:prod`); `service` from a `service` tag.
 
@@ -229,6 +231,16 @@ def read_title(title: str) -> Title:
     )
 
 
+def _summary(title: Title) -> str:
+    """The alert in words without its state: "[Triggered on {host:web-3}] Checkout 5xx"
+    is stored as "Checkout 5xx on host:web-3", so that once it recovers nothing shows
+    it as triggered (the state is the alert's status)."""
+    if title.transition is None:
+        return title.name
+    name = title.name or "Datadog monitor"
+    return f"{name} on {title.scope}" if title.scope else name
+
+
 def _severity(hook: WireDatadog, priority: str | None, transition: str | None) -> Severity:
     if (priority or "").upper() == "P1":
         return "critical"
@@ -307,7 +319,7 @@ def parse(raw: Any) -> AlertEvent:
         action="resolve" if _resolves(hook, parts) else "trigger",
         dedup_key=dedup_key,
         dedup_key_generated=generated,
-        summary=title,
+        summary=_summary(parts),
         severity=_severity(hook, priority, transition),
         source_name=hook.hostname or labels.get("host") or None,
         service=labels.get("service") or None,

@@ -12,6 +12,7 @@ are normalised (`normalise`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any, Literal, cast
 
@@ -75,6 +76,16 @@ def _event_details(alert: WireGrafanaAlert) -> dict[str, Any]:
     return details
 
 
+# "[FIRING:2] HighCPU (blue)": the group's state and count lead Grafana's title.
+_STATE = re.compile(r"^\s*\[(?:FIRING|RESOLVED)(?::\d+(?:,\s*RESOLVED:\d+)?)?\]\s*", re.I)
+
+
+def _without_state(title: str) -> str:
+    """The group title as an alert's summary, less the state it was sent in (which goes
+    stale, and the alert's status says)."""
+    return _STATE.sub("", title, count=1) or title
+
+
 def parse(raw: Any) -> Batch:
     """Validate a Grafana webhook body; one event per alert, in order."""
     try:
@@ -94,7 +105,9 @@ def parse(raw: Any) -> Batch:
             storable_event(
                 replace(
                     event,
-                    summary=event.summary if has_own_summary or not hook.title else hook.title,
+                    summary=event.summary
+                    if has_own_summary or not hook.title
+                    else _without_state(hook.title),
                     details=_event_details(alert),
                     links=event.links
                     + link(alert.dashboardURL, "Dashboard")
