@@ -28,6 +28,7 @@ from warroom.limits import Storable, StorableStr
 from warroom.rest import Db, Reader, Responder
 from warroom.tasks import service as tasks
 from warroom.tasks.schemas import TaskDoneIn, TaskOut
+from warroom.timeline.model import Visibility
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
@@ -128,8 +129,12 @@ def timeline(
     db: Db,
     cursor: StorableStr | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    visibility: Annotated[
+        Visibility | None,
+        Query(description="public: only what a status page may show; internal: the rest"),
+    ] = None,
 ) -> TimelinePage:
-    return service.list_timeline(db, ref, cursor=cursor, limit=limit)
+    return service.list_timeline(db, ref, cursor=cursor, limit=limit, visibility=visibility)
 
 
 @router.get("/{ref}/tasks")

@@ -42,6 +42,7 @@ from warroom.runbooks.model import Runbook, SeverityLevel, UnknownSeverityError
 from warroom.tasks import rules as task_rules
 from warroom.tasks import service as tasks
 from warroom.timeline import service as timeline
+from warroom.timeline.model import Visibility
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
 
 # --- validation against configuration -----------------------------------------------
@@ -402,12 +403,19 @@ def list_incidents(
 
 
 def list_timeline(
-    db: Database, ref: str, *, cursor: str | None = None, limit: int = 200
+    db: Database,
+    ref: str,
+    *,
+    cursor: str | None = None,
+    limit: int = 200,
+    visibility: Visibility | None = None,
 ) -> TimelinePage:
     after = _decode_cursor(cursor) if cursor else 0
     with db.read() as session:
         incident = by_ref(session, ref)
-        rows = timeline.events(session, incident.id, after_id=after, limit=limit + 1)
+        rows = timeline.events(
+            session, incident.id, after_id=after, limit=limit + 1, visibility=visibility
+        )
         more = len(rows) > limit
         rows = rows[:limit]
         return TimelinePage(

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from warroom.timeline.describe import describe
+from warroom.timeline.model import Visibility
 
 
 class TimelineEventOut(BaseModel):
@@ -15,7 +16,7 @@ class TimelineEventOut(BaseModel):
     kind: str
     actor: str
     occurred_at: datetime
-    visibility: Literal["internal", "public"]
+    visibility: Visibility
     data: dict[str, Any]
 
     @computed_field(description="The event in words, one sentence")  # type: ignore[prop-decorator]
