@@ -19,9 +19,7 @@ def kinds(http: httpx.Client, ref: str, **params: Any) -> list[str]:
 
 
 def test_the_public_timeline_holds_no_internal_kind(http: httpx.Client, api: Api) -> None:
-    key = http.post("/api/v1/integrations", json={"name": "hooks", "kind": "generic"}).json()[
-        "key"
-    ]
+    key = http.post("/api/v1/integrations", json={"name": "hooks", "kind": "generic"}).json()["key"]
     ref = http.post(
         "/api/v1/incidents",
         json={"title": "Checkout down", "severity": "SEV-2", "services": ["api"]},
