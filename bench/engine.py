@@ -13,7 +13,7 @@ For each worker count (default 1, then 3), on a fresh database `warroom_bench_en
    planned; it is only shown on the timeline.)
 3. Steady phase (`--steady` s): lateness of the jobs due in that window, three ways:
    * claim lateness: `jobs.started_at - jobs.due_at` (started_at is when the worker claimed
-     the batch, the same instant for up to 20 jobs);
+     the batch, the same instant for up to `engine.rules.BATCH` jobs);
    * handler lateness: when the handler really began (escalation: `pages.queued_at`;
      send: `pages.sent_at`) minus the job's due time — includes waiting behind the rest
      of the batch;
@@ -24,8 +24,11 @@ For each worker count (default 1, then 3), on a fresh database `warroom_bench_en
    page whose Subject names the incident's ref.
 5. Burst: `--burst` more incidents whose first step is due at once; throughput = their
    escalation + send jobs / time until the last is done.
+6. Kill (more than one worker): `--kills` times, the worker holding the most paging jobs
+   is SIGKILLed mid-batch while the steady load goes on, and replaced (engine_kill.py).
 
-Targets (issue): lateness p99 <= 1 s; declare-to-page p99 <= 1 s.
+Targets (issue): lateness p99 <= 1 s; declare-to-page p99 <= 1 s; first pages held by a
+worker killed mid-batch late by at most 15 s.
 
     .venv/bin/python bench/engine.py [--workers 1,3] [--incidents 10000] [--steady 60]
 """
@@ -33,27 +36,21 @@ Targets (issue): lateness p99 <= 1 s; declare-to-page p99 <= 1 s.
 from __future__ import annotations
 
 import argparse
-import email
 import os
-import re
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from secrets import token_urlsafe
 
 import httpx
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, func, insert, select, text
 
+from engine_kill import kill_phase
+from figures import summary
+from smtp_sink import Mailbox, free_port, smtp_receiver
 from warroom import migrations
 from warroom.auth import service as auth
 from warroom.config import Config, load_config
@@ -71,7 +68,6 @@ SERVICES = 10
 STEP_AFTER = ("0s", "5m", "10m")
 BULK_DAY = date(2026, 1, 1)  # refs of the loaded incidents; HTTP declarations use today's
 CHUNK = 200  # incidents per load transaction (small: every planning statement autoflushes)
-REF = re.compile(r"incident-\d{4}-\d{2}-\d{2}-\d+")
 
 
 def config_yaml() -> str:
@@ -98,58 +94,6 @@ def config_yaml() -> str:
             "",
         ]
     )
-
-
-# --- receiving ---------------------------------------------------------------------
-
-
-@dataclass
-class Received:
-    at: float  # time.monotonic()
-    subject: str
-    key: str
-
-
-@dataclass
-class Mailbox:
-    mails: list[Received] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        at = time.monotonic()
-        message = email.message_from_bytes(envelope.content)
-        with self.lock:
-            self.mails.append(
-                Received(at, str(message["Subject"] or ""), str(message["X-Warroom-Page"] or ""))
-            )
-        return "250 OK"
-
-    def first_page_at(self) -> dict[str, float]:
-        """Per incident ref, when its first page arrived."""
-        first: dict[str, float] = {}
-        with self.lock:
-            for mail in self.mails:
-                match = REF.search(mail.subject)
-                if match and match.group(0) not in first:
-                    first[match.group(0)] = mail.at
-        return first
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def smtp_receiver() -> Iterator[tuple[Mailbox, int]]:
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
 
 
 # --- loading -----------------------------------------------------------------------
@@ -307,19 +251,6 @@ def workers_up(db: Database, timeout: float = 30) -> None:
 # --- figures -----------------------------------------------------------------------
 
 
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(samples: list[float]) -> str:
-    if not samples:
-        return "no samples"
-    p50, p99, top = statistics.median(samples), percentile(samples, 0.99), max(samples)
-    ms = [f"{label} {value * 1000:6.0f} ms" for label, value in (("p50", p50), ("p99", p99))]
-    return f"{'  '.join(ms)}  max {top * 1000:6.0f} ms  (n={len(samples)})"
-
-
 def lateness(db: Database, start: datetime, end: datetime) -> dict[str, list[float]]:
     window = (Job.due_at >= start, Job.due_at < end)
     with db.read() as session:
@@ -447,6 +378,8 @@ def run(workers: int, args: argparse.Namespace) -> None:
             "WARROOM_SMTP_HOST": "127.0.0.1",
             "WARROOM_SMTP_PORT": str(smtp_port),
             "WARROOM_LOG_LEVEL": "warning",
+            # every process must sign acknowledge links alike; none is generated for them
+            "WARROOM_SECRET_KEY": os.environ.get("WARROOM_SECRET_KEY") or token_urlsafe(32),
         }
         with db.write() as session:  # so we can tell when the workers are claiming
             session.execute(
@@ -513,6 +446,8 @@ def run(workers: int, args: argparse.Namespace) -> None:
                 f"= {jobs / took:.0f} jobs/s ({args.burst / took:.0f} pages/s)",
                 flush=True,
             )
+            if workers > 1 and args.kills:
+                kill_phase(db, processes, lambda: start_workers(1, env, args.poll)[0], args.kills)
         finally:
             stop(processes)
             db.dispose()
@@ -528,6 +463,7 @@ def main() -> None:
     parser.add_argument("--declare-rate", type=float, default=5)
     parser.add_argument("--burst", type=int, default=500)
     parser.add_argument("--poll", type=float, default=0.2, help="`warroom worker --poll`")
+    parser.add_argument("--kills", type=int, default=3, help="workers killed mid-batch (N > 1)")
     args = parser.parse_args()
     print(
         f"PostgreSQL {PG_SERVER}; {os.cpu_count()} CPUs; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
