@@ -108,10 +108,18 @@ def declaration_warnings(
 
 
 def page_fallback(
-    session: Session, config: Config, incident: Incident, *, gap: str, step: str, now: datetime
+    session: Session,
+    config: Config,
+    incident: Incident,
+    *,
+    gap: str,
+    step: str,
+    now: datetime,
+    counted: bool = True,
 ) -> list[str]:
     """Page the fallback in place of a step that found nobody; record the gap (counted
-    in `/metrics`) and say so on the timeline. Returns who was paged."""
+    in `/metrics`, unless `counted` is off: a breach with no step left is not a first
+    step that found nobody) and say so on the timeline. Returns who was paged."""
     fallback = fallback_for(config, incident)
     found = resolve_targets(session, config, incident, fallback.targets, now)
     unreachable = queue_pages(
@@ -119,19 +127,8 @@ def page_fallback(
     )
     paged = [p for p in found.people if p not in unreachable]
     outcome = GAP_OUTCOMES[0] if paged else GAP_OUTCOMES[1]
-    session.execute(
-        upsert_insert(session)(PagingGap)
-        .values(
-            incident_id=incident.id,
-            key=f"gap:{incident.id}:{step}",
-            severity=incident.severity,
-            reason=gap,
-            fallback=fallback.describe(),
-            outcome=outcome,
-            occurred_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
+    if counted:
+        _record_gap(session, incident, step, gap, fallback, outcome, now)
     if paged:
         message = (
             f"Nobody to page ({gap}): paged the fallback {fallback.describe()} "
@@ -159,6 +156,30 @@ def page_fallback(
         },
     )
     return paged
+
+
+def _record_gap(
+    session: Session,
+    incident: Incident,
+    step: str,
+    gap: str,
+    fallback: Fallback,
+    outcome: str,
+    now: datetime,
+) -> None:
+    session.execute(
+        upsert_insert(session)(PagingGap)
+        .values(
+            incident_id=incident.id,
+            key=f"gap:{incident.id}:{step}",
+            severity=incident.severity,
+            reason=gap,
+            fallback=fallback.describe(),
+            outcome=outcome,
+            occurred_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
 
 
 def gap_counts(db: Database) -> dict[str, int]:

@@ -22,7 +22,7 @@ from warroom.incidents import roles
 from warroom.incidents.models import Incident
 from warroom.incidents.rules import Status
 from warroom.notify.sender import Sender
-from warroom.paging import fallback
+from warroom.paging import fallback, sla
 from warroom.paging.escalation import rules as escalation
 from warroom.paging.escalation.rules import Target
 from warroom.paging.models import Page
@@ -121,18 +121,21 @@ def plan_response_sla(
     session: Session, incident: Incident, now: datetime, *, config: Config | None = None
 ) -> None:
     """The 80 % warning and the breach; given the config, a low-urgency severity's
-    warning waits for business hours (and is dropped when that is past the due time)."""
+    timers wait for business hours (a warning that would then come after the due time
+    is dropped)."""
     engine.cancel(session, incident_id=incident.id, kinds=[SLA_WARNING, SLA_BREACH])
     due = incident.response_due_at
     if due is None or incident.acknowledged_at is not None or incident.status == Status.resolved:
         return
     warn_at = incident.declared_at + (due - incident.declared_at) * SLA_WARNING_AT
-    if config is not None and urgency_of(session, config, incident) == "low":
-        warn_at = config.business_calendar.next_open(warn_at)
     stamp = due.strftime("%Y%m%dT%H%M%S")
     # A response at exactly the due time is in time; the breach is the second after.
+    breach_at = due + timedelta(seconds=1)
+    if config is not None and urgency_of(session, config, incident) == "low":
+        warn_at = config.business_calendar.next_open(warn_at)
+        breach_at = config.business_calendar.next_open(breach_at)  # it pages someone
     timers = [(SLA_WARNING, warn_at)] if warn_at < due else []
-    for kind, at in [*timers, (SLA_BREACH, due + timedelta(seconds=1))]:
+    for kind, at in [*timers, (SLA_BREACH, breach_at)]:
         engine.enqueue(
             session,
             kind=kind,
@@ -236,44 +239,8 @@ def run_escalation_step(run: JobRun) -> None:
             )
 
 
-def run_sla_warning(run: JobRun) -> None:
-    now = run.clock.now()
-    with run.db.write() as session:
-        incident = load_incident(session, run.job.incident_id, lock=True)
-        if paging_stopped(incident):
-            return
-        commander = next((r.person for r in incident.roles if r.role == "incident_commander"), None)
-        people = [commander] if commander else []
-        unreachable = queue_pages(
-            session, run.config, incident, people, reason="sla_warning", step="sla_warning", now=now
-        )
-        timeline.record(
-            session,
-            incident_id=incident.id,
-            kind="response_sla_warning",
-            actor=ENGINE,
-            at=now,
-            data={
-                "response_due_at": run.job.payload["response_due_at"],
-                "told": [p for p in people if p not in unreachable],
-            },
-        )
-
-
 def run_sla_breach(run: JobRun) -> None:
-    now = run.clock.now()
-    with run.db.write() as session:
-        incident = load_incident(session, run.job.incident_id, lock=True)
-        if paging_stopped(incident):
-            return
-        timeline.record(
-            session,
-            incident_id=incident.id,
-            kind="response_sla_breached",
-            actor=ENGINE,
-            at=now,
-            data={"response_due_at": run.job.payload["response_due_at"]},
-        )
+    sla.breach(run, [ESCALATION, NOTIFY_STEP])
 
 
 def handlers(sender: Sender, links: AckLinks) -> dict[str, Handler]:
@@ -281,7 +248,7 @@ def handlers(sender: Sender, links: AckLinks) -> dict[str, Handler]:
         ESCALATION: run_escalation_step,
         NOTIFY_STEP: run_escalation_step,
         SEND_PAGE: send_page_handler(sender, links),
-        SLA_WARNING: run_sla_warning,
+        SLA_WARNING: sla.run_sla_warning,
         SLA_BREACH: run_sla_breach,
     }
 
