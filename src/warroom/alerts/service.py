@@ -65,6 +65,8 @@ class _Batch:
     result: IngestResult
     groups: dict[str, Incident | None] = field(default_factory=dict)
     events: list[AlertEvent] = field(default_factory=list)  # the delivery's, left to apply
+    # Its triggers by incident group and dedup key, once an incident opens (`_peers`).
+    by_group: dict[str, dict[str, titles.AlertText]] | None = None
 
 
 def _expiry(sender: Sender, event: AlertEvent, config: Config, now: datetime) -> datetime | None:
@@ -535,16 +537,18 @@ def _incident_for(
 
 
 def _peers(batch: _Batch, alert: Alert, key: str) -> list[titles.AlertText]:
-    """The other firing alerts of this delivery in the alert's incident group."""
-    found: dict[str, titles.AlertText] = {}
-    for event in batch.events:
-        if event.action != "trigger" or event.dedup_key in found:
-            continue
-        if event.dedup_key == alert.dedup_key:
-            continue
-        if _decide(event, batch.sender, batch.ctx.config).incident_group == key:
-            found[event.dedup_key] = titles.AlertText(event.summary, event.labels)
-    return list(found.values())
+    """The other firing alerts of this delivery in the alert's incident group. The
+    delivery's triggers are routed into groups once, when its first incident opens (an
+    alert storm opening an incident per alert must not route the delivery each time)."""
+    if batch.by_group is None:
+        batch.by_group = {}
+        for event in batch.events:
+            if event.action == "trigger":
+                group = _decide(event, batch.sender, batch.ctx.config).incident_group
+                batch.by_group.setdefault(group, {}).setdefault(
+                    event.dedup_key, titles.AlertText(event.summary, event.labels)
+                )
+    return [t for k, t in batch.by_group.get(key, {}).items() if k != alert.dedup_key]
 
 
 def _resolve(session: Session, batch: _Batch, alert: Alert, *, by: str) -> None:
