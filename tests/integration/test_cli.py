@@ -256,3 +256,12 @@ schedules:
     code, out, _ = run("jobs", "--json")
     assert {j["kind"] for j in json.loads(out)} >= {"escalation_step", "sla_warning"}
     assert run("jobs", "--failed")[1].strip() == "no jobs"
+
+
+def test_resolve_prints_what_was_left_undone_as_warnings(cli: Api) -> None:
+    ref = json.loads(run("declare", "sev-2", "Orders slow", "--json")[1])["ref"]
+    code, out, err = run("resolve", ref, "--summary", "rolled back")
+    assert code == 0
+    assert "resolved" in out
+    assert "warning: resolved with required roles missing: engineering lead" in err
+    assert "warning: resolved with " in err and "Assess severity" in err

@@ -181,3 +181,52 @@ def test_the_paging_worker_fills_the_on_call_engineer_it_pages(
     # filled now, so the team is assembled by the page that found the last of them.
     assert incident["missing_roles"] == []
     assert tasks_by_text(http, ref)["Assemble team"]["done_by_event"] == assigned["id"]
+
+
+def test_resolving_with_roles_missing_or_tasks_open_warns_listing_them(
+    http: httpx.Client, api: Api
+) -> None:
+    ref = declare(http, severity="sev-2")["ref"]
+    resolved = http.post(f"/api/v1/incidents/{ref}/resolve", json={"summary": "rolled back"})
+    assert resolved.status_code == 200
+    answer = resolved.json()
+    assert answer["status"] == "resolved"  # a warning, not a refusal
+    roles_warning, tasks_warning = answer["warnings"]
+    assert roles_warning == (
+        "resolved with required roles missing: engineering lead, on call engineer, product manager"
+    )
+    tasks = tasks_by_text(http, ref)
+    assess = tasks["Assess severity"]["number"]
+    assert tasks_warning.startswith("resolved with ")
+    assert f"; {assess} Assess severity;" in tasks_warning
+    assert "Error rate back to baseline" in tasks_warning
+    assert "Declare incident" not in tasks_warning  # declaring ticked it
+    assert "Rollback recent deployment" not in tasks_warning  # an untried alternative
+    assert "Summary" not in tasks_warning  # the postmortem comes after
+    # Said once, in the answer; the timeline keeps what was left undone.
+    assert http.get(f"/api/v1/incidents/{ref}").json()["warnings"] == []
+    event = next(e for e in timeline(http, ref) if e["kind"] == "incident_resolved")
+    assert event["data"]["missing_roles"] == [
+        "engineering_lead",
+        "on_call_engineer",
+        "product_manager",
+    ]
+    assert assess in event["data"]["open_tasks"]
+    assert event["text"].startswith(
+        "Resolved: rolled back (roles missing: engineering lead, on call engineer, "
+        "product manager; tasks open: "
+    )
+
+
+def test_resolving_with_everything_done_warns_of_nothing(http: httpx.Client, api: Api) -> None:
+    ref = declare(http, severity="sev-3")["ref"]
+    for role, person in (("engineering_lead", "dave"), ("on_call_engineer", "alice")):
+        http.put(f"/api/v1/incidents/{ref}/roles/{role}", json={"person": person})
+    for task in http.get(f"/api/v1/incidents/{ref}/tasks").json():
+        if task["applies"] and not task["done_at"] and task["phase"] != "postmortem":
+            done = http.post(f"/api/v1/incidents/{ref}/tasks/{task['number']}/done", json={})
+            assert done.status_code == 200, done.text
+    resolved = http.post(f"/api/v1/incidents/{ref}/resolve", json={"summary": "fixed"}).json()
+    assert resolved["warnings"] == []
+    event = next(e for e in timeline(http, ref) if e["kind"] == "incident_resolved")
+    assert event["text"] == "Resolved: fixed"

@@ -26,7 +26,7 @@ from warroom.alerts.models import Alert, IncidentAlertGroup
 from warroom.context import Context
 from warroom.engine import service as engine
 from warroom.engine.worker import JobRun
-from warroom.incidents import service as incidents
+from warroom.incidents import resolution
 from warroom.incidents import status as incident_status
 from warroom.incidents.changes import runbook_of
 from warroom.incidents.models import Incident
@@ -129,7 +129,7 @@ def run_monitoring_resolve(run: JobRun) -> None:
             "All alerts resolved and none fired again in the runbook's monitoring window "
             f"({minutes} min): resolved by itself."
         )
-        incidents.resolve_in(
+        resolution.resolve_in(
             session, Context(config=run.config, actor=ENGINE, now=now), incident, summary
         )
         log.info("%s resolved itself after %s min of monitoring", incident.ref, minutes)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from warroom import limits
 from warroom.incidents import phases as phase_moves
-from warroom.incidents import playbooks, service, staffing
+from warroom.incidents import playbooks, resolution, service, staffing
 from warroom.incidents.schemas import (
     AssessmentIn,
     DeclareIn,
@@ -114,7 +114,7 @@ def change_status(ref: Ref, body: StatusIn, ctx: Responder, db: Db) -> IncidentO
 
 @router.post("/{ref}/resolve")
 def resolve(ref: Ref, body: ResolveIn, ctx: Responder, db: Db) -> IncidentOut:
-    return service.resolve(db, ctx, ref, body)
+    return resolution.resolve(db, ctx, ref, body)
 
 
 @router.post("/{ref}/reopen")

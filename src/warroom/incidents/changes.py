@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 from warroom.config import Config
 from warroom.context import Context
 from warroom.db import Database
+from warroom.errors import ConflictError
+from warroom.incidents import rules
 from warroom.incidents.models import Incident
 from warroom.incidents.queries import by_ref
+from warroom.incidents.rules import Status
 from warroom.runbooks import store as runbooks
 from warroom.runbooks.model import Runbook
 from warroom.timeline import service as timeline
@@ -50,3 +53,12 @@ def runbook_of(session: Session, incident: Incident, config: Config) -> Runbook:
     if incident.runbook_id is not None:
         return runbooks.load(session, incident.runbook_id)
     return config.runbook_for(incident.service_names)
+
+
+def refused_move(incident: Incident, target: str) -> ConflictError:
+    allowed = rules.allowed_moves(Status(incident.status))
+    hint = ", ".join(s.value for s in allowed) or "none (reopen it first)"
+    return ConflictError(
+        f"cannot move {incident.ref} from {incident.status} to {target}; allowed: {hint}",
+        field="status",
+    )

@@ -86,6 +86,22 @@ def missing_roles(required: list[str], assigned: set[str]) -> list[str]:
     return [role for role in required if role not in assigned]
 
 
+def resolution_warnings(missing: list[str], open_tasks: list[tuple[int, str]]) -> list[str]:
+    """What resolving left undone, in words: roles still missing, tasks still open."""
+    warnings = []
+    if missing:
+        roles = ", ".join(role.replace("_", " ") for role in missing)
+        warnings.append(f"resolved with required roles missing: {roles}")
+    if open_tasks:
+        listed = "; ".join(f"{number} {_short(text)}" for number, text in open_tasks)
+        warnings.append(f"resolved with {len(open_tasks)} task(s) open: {listed}")
+    return warnings
+
+
+def _short(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 ON_CALL = "on_call_engineer"
 
 

@@ -18,7 +18,7 @@ from warroom.db import Database, upsert_insert
 from warroom.errors import ConflictError, InvalidInputError
 from warroom.incidents import rules, severity, staffing
 from warroom.incidents import status as incident_status
-from warroom.incidents.changes import changing, iso, record, runbook_of
+from warroom.incidents.changes import changing, iso, record, refused_move, runbook_of
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
 from warroom.incidents.presenting import present, questions
 from warroom.incidents.queries import by_ref
@@ -31,7 +31,6 @@ from warroom.incidents.schemas import (
     NoteIn,
     PatchIn,
     ReopenIn,
-    ResolveIn,
     StatusIn,
 )
 from warroom.paging import fallback
@@ -254,49 +253,13 @@ def record_assessment(db: Database, ctx: Context, ref: str, data: AssessmentIn) 
         return present(session, incident, ctx.config, ctx.now)
 
 
-def _refuse_move(incident: Incident, target: str) -> ConflictError:
-    allowed = rules.allowed_moves(Status(incident.status))
-    hint = ", ".join(s.value for s in allowed) or "none (reopen it first)"
-    return ConflictError(
-        f"cannot move {incident.ref} from {incident.status} to {target}; allowed: {hint}",
-        field="status",
-    )
-
-
 def change_status(db: Database, ctx: Context, ref: str, data: StatusIn) -> IncidentOut:
     target = Status(data.status)
     with changing(db, ctx, ref) as (session, incident):
         if not rules.can_move(Status(incident.status), target):
-            raise _refuse_move(incident, target.value)
+            raise refused_move(incident, target.value)
         incident_status.move_in(session, ctx, incident, target, data.note)
         return present(session, incident, ctx.config, ctx.now)
-
-
-def resolve(db: Database, ctx: Context, ref: str, data: ResolveIn) -> IncidentOut:
-    with changing(db, ctx, ref) as (session, incident):
-        resolve_in(session, ctx, incident, data.summary)
-        return present(session, incident, ctx.config, ctx.now)
-
-
-def resolve_in(session: Session, ctx: Context, incident: Incident, summary: str) -> None:
-    if not rules.can_move(Status(incident.status), Status.resolved):
-        raise _refuse_move(incident, Status.resolved.value)
-    phase = task_rules.phase_after_resolve(runbook_of(session, incident, ctx.config))
-    record(
-        session,
-        incident,
-        ctx,
-        "incident_resolved",
-        {"from": incident.status, "summary": summary, "phase": phase},
-    )
-    incident.status = Status.resolved.value
-    incident.resolved_at = ctx.now
-    incident.resolution_summary = summary
-    incident.mitigated_at = incident.mitigated_at or ctx.now
-    incident.phase = phase
-    incident.updated_at = ctx.now
-    tasks.refresh_due(session, incident)
-    paging.on_resolved(session, incident)
 
 
 def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:

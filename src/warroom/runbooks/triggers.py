@@ -93,6 +93,20 @@ def with_triggers(
     return [c.model_copy(update={"items": [_item(i, roles) for i in c.items]}) for c in checklists]
 
 
+# A checklist of alternatives ("Quick Wins (Try First)": roll back, or disable a flag, or
+# scale up ...) is done when one of them worked, so its untried items are not left undone.
+_ALTERNATIVES = re.compile(r"\b(quick wins?|try first|options?|alternatives?|one of)\b")
+
+
+def is_alternatives(checklist_title: str) -> bool:
+    return bool(_ALTERNATIVES.search(checklist_title.lower()))
+
+
+def is_about_roles(trigger: str | None) -> bool:
+    """Tasks ticked by roles ("Assemble team" and each role under it)."""
+    return trigger is not None and (trigger == TEAM_ASSEMBLED or filled_role(trigger) is not None)
+
+
 def ticked_by(checklists: Sequence[Checklist]) -> dict[str, list[str]]:
     """Trigger -> the texts of the items it ticks (for `runbook show` and tests)."""
     found: dict[str, list[str]] = {}

@@ -8,9 +8,11 @@ all along.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from warroom.runbooks import triggers
 from warroom.runbooks.model import Phase, PhaseWindow, Runbook
 
 
@@ -87,6 +89,34 @@ def phase_contradiction(phase: Phase, *, resolved: bool) -> str | None:
     if resolved and window.anchor == "declaration" and window.kind in ("range", "immediate"):
         return f"the incident is resolved and {phase.name} is part of the response; reopen it first"
     return None
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """What the resolution check needs of an incident task."""
+
+    number: int
+    text: str
+    checklist: str
+    anchor: str
+    severities: list[str] | None
+    done: bool
+    done_when: str | None
+
+
+def open_at_resolution(tasks: Sequence[TaskState], severity: str) -> list[TaskState]:
+    """Tasks left undone when an incident is resolved: those that apply to its severity,
+    except the postmortem's (timed from resolution: they start now), untried alternatives
+    (`triggers.is_alternatives`) and tasks about roles (missing roles are said once)."""
+    return [
+        t
+        for t in tasks
+        if not t.done
+        and applies(t.severities, severity)
+        and t.anchor != "resolution"
+        and not triggers.is_alternatives(t.checklist)
+        and not triggers.is_about_roles(t.done_when)
+    ]
 
 
 def skipped(runbook: Runbook, current: str, target: str) -> list[str]:

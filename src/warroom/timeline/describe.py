@@ -186,6 +186,16 @@ def _moved(what: str) -> Callable[[_Fields], str]:
     return sentence
 
 
+def _resolved(f: _Fields) -> str:
+    text = _with("Resolved", f.get("summary"))
+    undone = []
+    if f.get("missing_roles"):
+        undone.append(f"roles missing: {f['missing_roles'].replace('_', ' ')}")
+    if f.get("open_tasks"):
+        undone.append(f"tasks open: {f['open_tasks']}")
+    return f"{text} ({'; '.join(undone)})" if undone else text
+
+
 def _task_done(f: _Fields) -> str:
     text = f"Task {f['task']} done: {f['text']}"
     by = f.raw.get("ticked_by")
@@ -296,7 +306,7 @@ _KINDS: dict[str, Callable[[_Fields], str]] = {
     "note_added": lambda f: _with("Note", f.get("text")),
     "assessment_recorded": _assessment,
     "status_changed": _moved("Status"),
-    "incident_resolved": lambda f: _with("Resolved", f.get("summary")),
+    "incident_resolved": _resolved,
     "incident_reopened": lambda f: _with("Reopened", f.get("reason")),
     "phase_changed": _moved("Phase"),
     "symptoms_recorded": lambda f: _with("Symptoms recorded", f.get("symptoms")),
