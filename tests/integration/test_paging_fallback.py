@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import Api
 from tests.integration.conftest import timeline
 from tests.receivers import SmtpReceiver
+from warroom.cli import app
 from warroom.config import ConfigError, parse_config
 from warroom.engine.worker import Worker
 
@@ -188,3 +191,21 @@ def test_the_fallback_is_checked_against_the_configuration() -> None:
         parse_config(PEOPLE + "paging: {fallback: [team:sre]}\n")
     with pytest.raises(ConfigError, match="a fallback is a person, schedule or team"):
         parse_config(PEOPLE + "paging: {fallback: role:incident_commander}\n")
+
+
+def test_the_cli_says_it_as_a_warning_line(
+    api: Api,
+    pager: Callable[[str], Worker],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    pager(PEOPLE + SERVICES)
+    monkeypatch.setenv("WARROOM_URL", api.url)
+    monkeypatch.setenv("WARROOM_TOKEN", api.tokens["responder"])
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("COLUMNS", "400")
+    result = CliRunner().invoke(app, ["declare", "sev-1", "Checkout down", "-s", "payments"])
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("warning:")]
+    assert "nobody is on call for schedule nights" in line
+    assert "paging the fallback team:payments-team" in line
