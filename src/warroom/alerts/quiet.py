@@ -95,7 +95,7 @@ def fired_again(session: Session, ctx: Context, incident: Incident, alert: Alert
     note = f"alert fired again while monitoring: {alert.summary}"[:500]
     incident_status.move_in(session, ctx, incident, Status.investigating, note)
     paging.plan_escalation(session, ctx.config, incident, ctx.now)
-    paging.plan_response_sla(session, incident, ctx.now)
+    paging.plan_response_sla(session, incident, ctx.now, config=ctx.config)
     if incident.acknowledged_at is None:
         paging.page_for_alert(
             session, ctx.config, incident, f"{alert.id}-{alert.occurrences}", ctx.now
