@@ -27,8 +27,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warroom.alerts import stale
 from warroom.alerts.formats.routing import RoutingRule
-from warroom.alerts.schemas import AlertSettings, HealthCheckConfig, IntegrationConfig
+from warroom.alerts.schemas import AlertSettings, HealthCheckConfig, IntegrationConfig, seconds
 from warroom.errors import InvalidInputError, NotFoundError
 from warroom.notify.contacts import ContactMethod
 from warroom.notify.rules import ThrottleLimits
@@ -424,10 +425,22 @@ def _unknown_severities(config: Config) -> list[tuple[Path_, str]]:
 
 def _missing_secrets(config: Config) -> list[tuple[Path_, str]]:
     return [
-        (("integrations", i, "key_env"), f"environment variable {integration.key_env} is not set")
+        (
+            ("integrations", i, "key_env"),
+            f"environment variable {integration.key_env} is not set (the server needs it set)",
+        )
         for i, integration in enumerate(config.integrations)
         if integration.key() is None
     ]
+
+
+def _stale_timeouts(config: Config) -> list[tuple[Path_, str]]:
+    found: list[tuple[Path_, str]] = []
+    for i, integration in enumerate(config.integrations):
+        warning = stale.warning(integration.kind, seconds(integration.resolve_timeout))
+        if warning:
+            found.append((("integrations", i, "resolve_timeout"), warning))
+    return found
 
 
 def parse_config(
@@ -471,7 +484,8 @@ def parse_config(
     if warnings is None:
         refs += secrets
     else:
-        warnings += [ConfigProblem(filename, _line_of(p, lines), _dotted(p), m) for p, m in secrets]
+        found = secrets + _stale_timeouts(config)
+        warnings += [ConfigProblem(filename, _line_of(p, lines), _dotted(p), m) for p, m in found]
     if refs:
         raise ConfigError(
             [ConfigProblem(filename, _line_of(p, lines), _dotted(p), m) for p, m in refs]

@@ -98,3 +98,14 @@ alert_routing:
     timeline = http.get(f"/api/v1/incidents/{ref}/timeline").json()["items"]
     [said] = [e["text"] for e in timeline if e["kind"] == "all_alerts_resolved"]
     assert "not re-sent" in said and "stays open" in said, said
+
+
+def test_a_stale_timeout_shorter_than_the_senders_repeat_interval_is_warned_about(
+    http: httpx.Client,
+) -> None:
+    body = {"name": "am", "kind": "alertmanager", "resolve_timeout": "5m"}
+    created = http.post("/api/v1/integrations", json=body).json()
+    [warned] = created["warnings"]
+    assert "repeat_interval (4 h by default)" in warned
+    fine = {"name": "am-6h", "kind": "alertmanager", "resolve_timeout": "6h"}
+    assert http.post("/api/v1/integrations", json=fine).json()["warnings"] == []

@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from warroom import redaction
+from warroom.alerts import stale
 from warroom.alerts.models import Integration
 from warroom.alerts.schemas import IntegrationIn, IntegrationOut, seconds
 from warroom.config import Config
@@ -146,6 +147,7 @@ def _out(row: Integration, key: str | None = None, base: str = "") -> Integratio
         revoked_at=row.revoked_at,
         key=key,
         urls=intake_urls(row.kind, base, key) if key else {},
+        warnings=[w for w in [stale.warning(row.kind, row.resolve_timeout_seconds)] if w],
     )
 
 

@@ -120,6 +120,11 @@ class IntegrationOut(BaseModel):
     created_at: datetime
     revoked_at: datetime | None
     key: str | None = Field(default=None, description="Shown once, when created")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What to check about its settings (a stale timeout shorter than its "
+        "sender's re-send interval)",
+    )
     urls: dict[str, str] = Field(
         default_factory=dict,
         description="Shown once, when created: where this kind of integration sends "

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from warroom.cli import render
-from warroom.cli.incidents import Json, Token, Url, api_session, out
+from warroom.cli.incidents import Json, Token, Url, api_session, err, out
 
 
 def report_problem(
@@ -101,12 +101,21 @@ def integration_create(
     name: Annotated[str, typer.Argument()],
     kind: Annotated[str, typer.Option(help="alertmanager, pagerduty, datadog, grafana, generic")],
     service: Annotated[str | None, typer.Option(help="Service for alerts naming none")] = None,
+    resolve_timeout: Annotated[
+        str | None,
+        typer.Option(
+            help="Stale timeout: resolve alerts not re-sent for this long (off by default; "
+            "must exceed the sender's repeat interval, 4h for Alertmanager)"
+        ),
+    ] = None,
     url: Url = None,
     token: Token = None,
     as_json: Json = False,
 ) -> None:
     """Create an integration; prints its key and the URL its kind sends to, once."""
     body = {"name": name, "kind": kind, **({"service": service} if service else {})}
+    if resolve_timeout:
+        body["resolve_timeout"] = resolve_timeout
     with api_session(url, token) as api:
         created = api.post("/api/v1/integrations", body)
     if as_json:
@@ -117,6 +126,8 @@ def integration_create(
         out.print(f"  {label}: {target}", highlight=False)
     if created["kind"] == "pagerduty":
         out.print("  (the key is the routing_key of each event)", highlight=False)
+    for warning in created.get("warnings", []):
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
 
 
 @integrations_app.command("list")

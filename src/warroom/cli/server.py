@@ -229,7 +229,7 @@ def config_validate(file: Annotated[Path, typer.Argument(help="YAML config file"
             err.print(str(problem), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for warning in warnings:
-        err.print(f"warning: {warning} (the server needs it set)", highlight=False, soft_wrap=True)
+        err.print(f"warning: {warning}", highlight=False, soft_wrap=True)
     out.print(
         f"{file}: ok ({len(cfg.services)} services, {len(cfg.teams)} teams, "
         f"{len(cfg.people)} people)",
