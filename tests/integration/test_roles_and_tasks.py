@@ -3,6 +3,7 @@ tasks warroom sees done tick themselves with the event that did it (both databas
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -230,3 +231,27 @@ def test_resolving_with_everything_done_warns_of_nothing(http: httpx.Client, api
     assert resolved["warnings"] == []
     event = next(e for e in timeline(http, ref) if e["kind"] == "incident_resolved")
     assert event["text"] == "Resolved: fixed"
+
+
+def test_a_low_urgency_page_that_waits_fills_the_on_call_engineer_when_it_goes(
+    http: httpx.Client, api: Api
+) -> None:
+    config = _configured(api)
+    # SEV-4 on a Saturday: its first page waits for Monday 09:00, when bob takes over.
+    incident = declare(http, services=["api-service"], severity="sev-4")
+    ref = incident["ref"]
+    assert "on_call_engineer" not in incident["roles"]  # not alice, who is not paged
+    assert incident["roles"]["engineering_lead"] == "dave"  # positions need no page
+    worker = make_worker(
+        api.db,
+        config,
+        api.clock,
+        sender=AppriseSender(SmtpSettings(host="127.0.0.1", port=9)),  # nobody has a contact
+        links=ack_links(api.db, api.clock, public_url=api.url),
+        name="test-worker",
+    )
+    worker.run_until_idle()
+    assert "on_call_engineer" not in http.get(f"/api/v1/incidents/{ref}").json()["roles"]
+    api.clock.advance(timedelta(days=1, hours=21))  # Monday 2025-11-03 09:00 UTC
+    worker.run_until_idle()
+    assert http.get(f"/api/v1/incidents/{ref}").json()["roles"]["on_call_engineer"] == "bob"

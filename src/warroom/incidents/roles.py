@@ -101,11 +101,12 @@ def on_paged(
     actor: str,
     at: datetime,
 ) -> None:
-    """An escalation step (its job payload: targets, step, round) found `people`: the
+    """An escalation step (its job payload: targets, step, round, first) found `people`: the
     on-call engineer's role, if vacant, goes to the one person the first step pages."""
     if step.get("action") == "notify":
         return  # told, not paged: being notified fills no role
-    role = rules.paged_role(list(step["targets"]), int(step["step"]), int(step["round"]))
+    first = bool(step.get("first", int(step["step"]) == 0 and int(step["round"]) == 0))
+    role = rules.paged_role(list(step["targets"]), first=first)
     if role is not None and len(people) == 1:
         fill_vacant(
             session,

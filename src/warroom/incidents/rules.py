@@ -105,12 +105,12 @@ def _short(text: str, most: int = 60) -> str:
 ON_CALL = "on_call_engineer"
 
 
-def paged_role(targets: list[str], step_index: int, round_: int) -> str | None:
+def paged_role(targets: list[str], *, first: bool) -> str | None:
     """The role an escalation step's page fills: the on-call engineer is whoever the
-    policy's first step pages (the runbook's "0 min | On-call engineer paged"), or whoever
-    a step paging the on-call engineer's position by name finds."""
+    incident's first step pages (the runbook's "0 min | On-call engineer paged"), or
+    whoever a step paging the on-call engineer's position by name finds."""
     named = any(t in ("position:on_call_engineer", "position:on_call") for t in targets)
-    return ON_CALL if named or (step_index == 0 and round_ == 0) else None
+    return ON_CALL if named or first else None
 
 
 # --- response clock -----------------------------------------------------------------

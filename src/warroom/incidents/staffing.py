@@ -21,6 +21,7 @@ from warroom.incidents.presenting import present
 from warroom.incidents.rules import ON_CALL, ROLES
 from warroom.incidents.schemas import IncidentOut, RoleIn
 from warroom.paging.escalation.rules import Target
+from warroom.paging.policies import urgency_of
 from warroom.paging.targets import resolve_targets
 
 
@@ -63,10 +64,17 @@ def _source(ctx: Context, incident: Incident, role: str) -> str:
 
 
 def fill_at_declaration(session: Session, ctx: Context, incident: Incident) -> list[str]:
-    """Fill each vacant role whose position resolves to one person now; returns the roles."""
+    """Fill each vacant role whose position resolves to one person now; returns the roles.
+
+    The on-call engineer is whoever is paged: when a low-urgency severity's first page
+    waits for business hours, the worker fills that role when it pages (`roles.on_paged`),
+    so the morning's on-call engineer gets the role, not the night's."""
+    deferred = urgency_of(session, ctx.config, incident) == "low" and not (
+        ctx.config.business_calendar.is_open(ctx.now)
+    )
     filled = []
     for role in ROLES:
-        if roles.holder(incident, role) is not None:
+        if roles.holder(incident, role) is not None or (role == ON_CALL and deferred):
             continue
         found = resolve_targets(session, ctx.config, incident, [Target("position", role)], ctx.now)
         if len(found.people) != 1:

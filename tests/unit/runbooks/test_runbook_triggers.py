@@ -69,8 +69,8 @@ def test_role_triggers_round_trip() -> None:
 
 
 def test_the_first_step_pages_the_on_call_engineer() -> None:
-    assert paged_role(["schedule:primary"], 0, 0) == "on_call_engineer"
-    assert paged_role(["position:on_call_engineer"], 0, 0) == "on_call_engineer"
-    assert paged_role(["position:on_call_engineer"], 2, 1) == "on_call_engineer"
-    assert paged_role(["position:engineering_lead"], 1, 0) is None
-    assert paged_role(["schedule:primary"], 0, 1) is None  # a repeat round finds no new role
+    assert paged_role(["schedule:primary"], first=True) == "on_call_engineer"
+    assert paged_role(["position:on_call_engineer"], first=True) == "on_call_engineer"
+    assert paged_role(["position:on_call_engineer"], first=False) == "on_call_engineer"
+    assert paged_role(["position:engineering_lead"], first=False) is None
+    assert paged_role(["schedule:primary"], first=False) is None  # a later step or round
