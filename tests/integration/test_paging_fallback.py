@@ -209,3 +209,23 @@ def test_the_cli_says_it_as_a_warning_line(
     [line] = [x for x in result.stderr.splitlines() if x.startswith("warning:")]
     assert "nobody is on call for schedule nights" in line
     assert "paging the fallback team:payments-team" in line
+
+
+def test_raised_to_sev1_after_the_first_step_found_nobody_pages_the_fallback_then(
+    http: httpx.Client, api: Api, pager: Callable[[str], Worker], inbox: SmtpReceiver
+) -> None:
+    worker = pager(PEOPLE + SERVICES)
+    ref = str(declare(http, "sev-3", "payments")["ref"])  # nobody on call: no fallback
+    worker.run_until_idle()
+    assert [m.recipients for m in inbox.mails] == [["dave@example.com"]]  # skipped ahead
+    api.clock.advance(timedelta(minutes=20))
+    for _ in range(2):  # raised (as an alert grouping would), and again: one fallback page
+        raised = http.patch(f"/api/v1/incidents/{ref}", json={"severity": "sev-1"})
+        assert raised.status_code == 200, raised.text
+        worker.run_until_idle()
+        http.patch(f"/api/v1/incidents/{ref}", json={"severity": "sev-3"})
+    pages = http.get(f"/api/v1/incidents/{ref}/pages").json()
+    assert [p["person"] for p in pages if p["reason"] == "fallback"] == ["olga"]
+    assert inbox.to("olga@example.com")[0].subject.startswith("[SEV-1]")
+    [event] = timeline(http, ref, "escalation_fallback")
+    assert "nobody is on call for schedule nights" in event["text"]

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from warroom.config import Config
 from warroom.db import Database, upsert_insert
+from warroom.engine.models import Job
+from warroom.engine.rules import JobStatus
 from warroom.incidents.models import Incident
 from warroom.paging.escalation import rules as escalation
 from warroom.paging.escalation.rules import Target
@@ -180,6 +182,27 @@ def _record_gap(
         )
         .on_conflict_do_nothing(index_elements=["key"])
     )
+
+
+def cover_raised(
+    session: Session, config: Config, incident: Incident, job_key: str, step: str, now: datetime
+) -> None:
+    """Re-planned into SEV-1/SEV-2 (a raised severity, an alert firing again) after its
+    first step already ran: if that step would find nobody now, the fallback is paged now,
+    as the step would have done at this severity (once per step)."""
+    if not covered(session, config, incident):
+        return
+    ran = session.scalar(
+        select(Job.id).where(Job.key == job_key, Job.status == JobStatus.done.value)
+    )
+    already = session.scalar(
+        select(PagingGap.id).where(PagingGap.key == f"gap:{incident.id}:{step}")
+    )
+    if ran is None or already is not None:
+        return  # still to run (it checks then), or its gap was already covered
+    gap = first_step_gap(session, config, incident, now)
+    if gap is not None:
+        page_fallback(session, config, incident, gap=gap, step=step, now=now)
 
 
 def gap_counts(db: Database) -> dict[str, int]:

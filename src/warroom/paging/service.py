@@ -96,6 +96,9 @@ def plan_escalation(session: Session, config: Config, incident: Incident, now: d
                 "first": i == 0 and not acknowledged,
             },
         )
+    if planned and not acknowledged:
+        first = planned[0].key
+        fallback.cover_raised(session, config, incident, _job_key(incident.id, first), first, now)
 
 
 def _say_deferred(
