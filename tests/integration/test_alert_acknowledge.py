@@ -106,6 +106,10 @@ def test_an_acknowledge_of_one_of_several_firing_alerts_acknowledges_that_alert(
     send(api, key, "resolve", "api-5xx")
     send(api, key, "acknowledge", "api-5xx")  # resolved: nothing to acknowledge
     assert incident(http, ref)["acknowledged_at"] is None
+    # Now alone, the alert that opened it: acknowledging it again acknowledges the incident.
+    send(api, key, "acknowledge", "db-pool")
+    assert incident(http, ref)["acknowledged_by"] == "integration:pd"
+    assert len(acknowledged_text(http, ref)) == 1
 
 
 def test_the_only_alert_that_opened_an_incident_acknowledges_it(

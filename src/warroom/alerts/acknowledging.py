@@ -22,11 +22,13 @@ from warroom.timeline import service as timeline
 
 def acknowledge(session: Session, ctx: Context, alert: Alert) -> None:
     """Acknowledge `alert` (its sender asked), and its incident only if it is the alert's
-    alone. Acknowledging again changes nothing."""
+    alone. Acknowledging again records nothing more, but acknowledges the incident once
+    the other alerts have resolved."""
     alert.last_seen_at = ctx.now
-    if alert.status != "firing" or alert.acknowledged_at is not None:
+    if alert.status != "firing":
         return
-    alert.acknowledged_at = ctx.now
+    first = alert.acknowledged_at is None
+    alert.acknowledged_at = alert.acknowledged_at or ctx.now
     if alert.incident_id is None:
         return
     incident = session.scalar(
@@ -46,6 +48,8 @@ def acknowledge(session: Session, ctx: Context, alert: Alert) -> None:
     )
     if opened_by_it and not others:
         incidents.acknowledge_in(session, ctx, incident)
+        return
+    if not first:
         return
     if incident.acknowledged_at is not None:
         kept = None  # nothing was kept from anyone: a person acknowledged it already
