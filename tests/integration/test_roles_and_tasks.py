@@ -255,3 +255,38 @@ def test_a_low_urgency_page_that_waits_fills_the_on_call_engineer_when_it_goes(
     api.clock.advance(timedelta(days=1, hours=21))  # Monday 2025-11-03 09:00 UTC
     worker.run_until_idle()
     assert http.get(f"/api/v1/incidents/{ref}").json()["roles"]["on_call_engineer"] == "bob"
+
+
+def test_tasks_warroom_ticked_reopen_when_what_ticked_them_is_undone(
+    http: httpx.Client, api: Api
+) -> None:
+    ref = declare(http, severity="sev-3")["ref"]
+    for role, person in (("engineering_lead", "dave"), ("on_call_engineer", "alice")):
+        http.put(f"/api/v1/incidents/{ref}/roles/{role}", json={"person": person})
+    assert tasks_by_text(http, ref)["Assemble team"]["done_at"] is not None
+
+    # SEV-2 also needs a product manager: the team is no longer assembled.
+    http.patch(f"/api/v1/incidents/{ref}", json={"severity": "sev-2"})
+    events = timeline(http, ref)
+    raised = next(e for e in events if e["kind"] == "severity_changed")
+    team = tasks_by_text(http, ref)["Assemble team"]
+    assert team["done_at"] is None
+    reopened = next(
+        e for e in events if e["kind"] == "task_reopened" and e["data"]["task"] == team["number"]
+    )
+    assert reopened["text"] == (
+        f"Task {team['number']} reopened: Assemble team (by event {raised['id']}: severity changed)"
+    )
+    http.put(f"/api/v1/incidents/{ref}/roles/product_manager", json={"person": "pam"})
+    assert tasks_by_text(http, ref)["Assemble team"]["done_at"] is not None
+
+    # A role left vacant reopens its task and the team's; a person's own tick stays.
+    lead = tasks_by_text(http, ref)["Engineering lead"]
+    assess = tasks_by_text(http, ref)["Assess severity"]["number"]
+    http.post(f"/api/v1/incidents/{ref}/tasks/{assess}/done", json={})
+    http.delete(f"/api/v1/incidents/{ref}/roles/engineering_lead")
+    tasks = tasks_by_text(http, ref)
+    assert tasks["Engineering lead"]["done_at"] is None
+    assert tasks["Engineering lead"]["number"] == lead["number"]
+    assert tasks["Assemble team"]["done_at"] is None
+    assert tasks["Assess severity"]["done_at"] is not None

@@ -240,3 +240,15 @@ def test_a_task_warroom_ticked_names_the_event_that_did_it() -> None:
         },
     )
     assert text == "Task 1 done: Acknowledge the alert (ticked by event 12: incident acknowledged)"
+
+
+def test_a_task_warroom_reopened_names_the_event_that_undid_it() -> None:
+    text = describe(
+        "task_reopened",
+        {
+            "task": 5,
+            "text": "Assemble team",
+            "reopened_by": {"event": 9, "kind": "role_unassigned"},
+        },
+    )
+    assert text == "Task 5 reopened: Assemble team (by event 9: role unassigned)"

@@ -67,8 +67,26 @@ def tick_for(
     """The tasks a filled role ticks: the one naming it, and "Assemble team" once every
     role the severity requires has a holder."""
     tasks.tick(session, incident, triggers.role_filled(role), event)
+    check_team(session, incident, runbook, event)
+
+
+def untick_for(
+    session: Session, incident: Incident, runbook: Runbook, role: str, event: TimelineEvent
+) -> None:
+    """A role left vacant reopens the tasks warroom ticked for it."""
+    tasks.untick(session, incident, triggers.role_filled(role), event)
+    check_team(session, incident, runbook, event)
+
+
+def check_team(
+    session: Session, incident: Incident, runbook: Runbook, event: TimelineEvent
+) -> None:
+    """ "Assemble team" follows the roles the severity requires: ticked when all have a
+    holder, reopened (if warroom ticked it) when one is missing again."""
     held = {r.role for r in incident.roles}
-    if not rules.missing_roles(runbook.required_roles(incident.severity), held):
+    if rules.missing_roles(runbook.required_roles(incident.severity), held):
+        tasks.untick(session, incident, triggers.TEAM_ASSEMBLED, event)
+    else:
         tasks.tick(session, incident, triggers.TEAM_ASSEMBLED, event)
 
 

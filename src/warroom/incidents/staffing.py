@@ -47,8 +47,10 @@ def unassign_role(db: Database, ctx: Context, ref: str, role: str) -> IncidentOu
         current = roles.holder(incident, role)
         if current is None:
             raise NotFoundError(f"{role} is not assigned on {incident.ref}", field="role")
-        record(session, incident, ctx, "role_unassigned", {"role": role, "person": current.person})
+        data = {"role": role, "person": current.person}
+        event = record(session, incident, ctx, "role_unassigned", data)
         incident.roles.remove(current)
+        roles.untick_for(session, incident, runbook_of(session, incident, ctx.config), role, event)
         return present(session, incident, ctx.config, ctx.now)
 
 

@@ -121,6 +121,40 @@ def tick(session: Session, incident: Incident, trigger: str, event: TimelineEven
     return [task.number for task in open_tasks]
 
 
+def untick(session: Session, incident: Incident, trigger: str, event: TimelineEvent) -> list[int]:
+    """Reopen the tasks warroom ticked for `trigger` once `event` undid what ticked them
+    (a role unassigned, a severity that needs another role); a person's ticks stay."""
+    ticked = list(
+        session.scalars(
+            select(IncidentTask)
+            .where(
+                IncidentTask.incident_id == incident.id,
+                IncidentTask.done_when == trigger,
+                IncidentTask.done_by_event.is_not(None),
+            )
+            .order_by(IncidentTask.number)
+        )
+    )
+    if not ticked:
+        return []
+    session.flush()  # the event's id
+    for task in ticked:
+        task.done_at = task.done_by = task.note = task.done_by_event = None
+        timeline.record(
+            session,
+            incident_id=incident.id,
+            kind="task_reopened",
+            actor=event.actor,
+            at=event.occurred_at,
+            data={
+                "task": task.number,
+                "text": task.text,
+                "reopened_by": {"event": event.id, "kind": event.kind},
+            },
+        )
+    return [task.number for task in ticked]
+
+
 def tasks_of(session: Session, incident: Incident) -> list[IncidentTask]:
     return list(
         session.scalars(

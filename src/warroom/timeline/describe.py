@@ -196,6 +196,14 @@ def _resolved(f: _Fields) -> str:
     return f"{text} ({'; '.join(undone)})" if undone else text
 
 
+def _task_reopened(f: _Fields) -> str:
+    text = f"Task {f['task']} reopened: {f['text']}"
+    by = f.raw.get("reopened_by")
+    if isinstance(by, Mapping) and by.get("kind"):
+        text += f" (by event {words(by.get('event'))}: {str(by['kind']).replace('_', ' ')})"
+    return text
+
+
 def _task_done(f: _Fields) -> str:
     text = f"Task {f['task']} done: {f['text']}"
     by = f.raw.get("ticked_by")
@@ -311,7 +319,7 @@ _KINDS: dict[str, Callable[[_Fields], str]] = {
     "phase_changed": _moved("Phase"),
     "symptoms_recorded": lambda f: _with("Symptoms recorded", f.get("symptoms")),
     "task_completed": _task_done,
-    "task_reopened": lambda f: f"Task {f['task']} reopened: {f['text']}",
+    "task_reopened": _task_reopened,
     "escalation_step": _escalation_step,
     "escalation_skipped": lambda f: _with(
         f"Escalation step {f['step']} skipped: nobody to page, went on to the next",
