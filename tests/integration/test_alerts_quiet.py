@@ -109,7 +109,7 @@ def test_escalation_stops_and_the_incident_resolves_itself_after_the_monitoring_
     assert quiet["text"] == (
         "All alerts resolved: escalation stopped and the incident is monitoring; it resolves "
         "itself at 2025-11-01 12:35 UTC if no alert fires again (the runbook's monitoring "
-        "window (30 min))"
+        "window, 30 min)"
     )
     [moved] = events(http, ref, "status_changed")
     assert moved["text"] == "Status changed from investigating to monitoring: all alerts resolved"

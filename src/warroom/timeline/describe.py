@@ -281,7 +281,7 @@ def _all_resolved(f: _Fields) -> str:
     if f.raw.get("monitoring") is True:
         text = "All alerts resolved: escalation stopped and the incident is monitoring"
         if f.get("resolves_at"):
-            window = f" ({f['window_minutes']} min)" if f.get("window_minutes") else ""
+            window = f", {f['window_minutes']} min" if f.get("window_minutes") else ""
             return (
                 f"{text}; it resolves itself at {f['resolves_at']} if no alert fires again "
                 f"(the runbook's monitoring window{window})"
