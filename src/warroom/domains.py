@@ -1,8 +1,8 @@
 """The domains of this installation, listed once.
 
 A new domain (status page, actions, postmortem, chat) plugs in here: its `events.py`
-declares the timeline kinds it records; `workers.py` lists its job kinds. Nothing else
-has to learn its names.
+declares the timeline kinds it records, its `hooks.py` subscribes to incident changes
+below; `workers.py` lists its job kinds. Nothing else has to learn its names.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from warroom.alerts import events as alert_events
 from warroom.incidents import events as incident_events
+from warroom.incidents.hooks import IncidentHooks
 from warroom.paging import events as paging_events
 from warroom.tasks import events as task_events
 from warroom.timeline.model import EventKind, UnknownEventKindError
@@ -30,6 +31,24 @@ EVENT_KINDS = _registry(
     incident_events.KINDS, paging_events.KINDS, alert_events.KINDS, task_events.KINDS
 )
 PUBLIC_KINDS = frozenset(k.name for k in EVENT_KINDS.values() if k.visibility == "public")
+
+
+def incident_hooks() -> IncidentHooks:
+    """Who hears of each incident change, in order. Tasks come first at declaration, so
+    the roles paging fills there tick tasks that exist."""
+    from warroom.paging import hooks as paging
+    from warroom.tasks import hooks as tasks
+
+    return IncidentHooks(
+        declared=(tasks.on_declared, paging.on_declared),
+        acknowledged=(paging.on_acknowledged, tasks.on_acknowledged),
+        severity_changed=(paging.on_severity_changed, tasks.check_team),
+        status_changed=(tasks.on_anchor_moved,),
+        resolved=(tasks.on_resolved, paging.on_resolved),
+        reopened=(tasks.on_anchor_moved,),
+        role_filled=(tasks.on_role_filled,),
+        role_vacated=(tasks.on_role_vacated,),
+    )
 
 
 def event_kind(name: str) -> EventKind:

@@ -116,7 +116,7 @@ def open_incident(
     runbook = config.runbook_for(services)
     title = group_title([AlertText(alert.summary, alert.labels), *peers])
     data = DeclareIn(title=title, severity=_level(runbook, decision).name, services=services)
-    incident = incidents.declare_in(session, ctx, data, extra=note)
+    incident, _ = incidents.declare_in(session, ctx, data, extra=note)
     session.add(
         IncidentAlertGroup(
             incident_id=incident.id,

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from warroom import limits
-from warroom.incidents import phases as phase_moves
 from warroom.incidents import playbooks, resolution, service, staffing
 from warroom.incidents.schemas import (
     AssessmentIn,
@@ -26,6 +25,7 @@ from warroom.incidents.schemas import (
 )
 from warroom.limits import Storable, StorableStr
 from warroom.rest import Db, Reader, Responder
+from warroom.tasks import phases as phase_moves
 from warroom.tasks import service as tasks
 from warroom.tasks.schemas import TaskDoneIn, TaskOut
 from warroom.timeline.model import Visibility

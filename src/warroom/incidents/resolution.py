@@ -12,16 +12,14 @@ from sqlalchemy.orm import Session
 
 from warroom.context import Context
 from warroom.db import Database
-from warroom.incidents import rules
+from warroom.incidents import hooks, rules
 from warroom.incidents.changes import changing, record, refused_move, runbook_of
+from warroom.incidents.hooks import Change
 from warroom.incidents.models import Incident
 from warroom.incidents.presenting import present
 from warroom.incidents.rules import Status
 from warroom.incidents.schemas import IncidentOut, ResolveIn
-from warroom.paging import service as paging
-from warroom.runbooks.model import Runbook
-from warroom.tasks import rules as task_rules
-from warroom.tasks import service as tasks
+from warroom.runbooks import progress
 
 
 def resolve(db: Database, ctx: Context, ref: str, data: ResolveIn) -> IncidentOut:
@@ -32,47 +30,26 @@ def resolve(db: Database, ctx: Context, ref: str, data: ResolveIn) -> IncidentOu
         return out
 
 
-def left_undone(
-    session: Session, incident: Incident, runbook: Runbook
-) -> tuple[list[str], list[tuple[int, str]]]:
-    """Required roles nobody holds, and the open tasks resolving leaves (number, text)."""
-    held = {r.role for r in incident.roles}
-    missing = rules.missing_roles(runbook.required_roles(incident.severity), held)
-    states = [
-        task_rules.TaskState(
-            number=t.number,
-            text=t.text,
-            checklist=t.checklist,
-            anchor=t.anchor,
-            severities=t.severities,
-            done=t.done_at is not None,
-            done_when=t.done_when,
-        )
-        for t in tasks.tasks_of(session, incident)
-    ]
-    undone = task_rules.open_at_resolution(states, incident.severity)
-    return missing, [(t.number, t.text) for t in undone]
-
-
 def resolve_in(session: Session, ctx: Context, incident: Incident, summary: str) -> list[str]:
     """Resolve inside the caller's transaction; returns the warnings (what was left undone)."""
     if not rules.can_move(Status(incident.status), Status.resolved):
         raise refused_move(incident, Status.resolved.value)
     runbook = runbook_of(session, incident, ctx.config)
-    phase = task_rules.phase_after_resolve(runbook)
-    missing, open_tasks = left_undone(session, incident, runbook)
+    phase = progress.phase_after_resolve(runbook)
+    held = {r.role for r in incident.roles}
+    missing = rules.missing_roles(runbook.required_roles(incident.severity), held)
     data: dict[str, Any] = {"from": incident.status, "summary": summary, "phase": phase}
     if missing:
         data["missing_roles"] = missing
-    if open_tasks:
-        data["open_tasks"] = [number for number, _ in open_tasks]
-    record(session, incident, ctx, "incident_resolved", data)
+    event = record(session, incident, ctx, "incident_resolved", data)
     incident.status = Status.resolved.value
     incident.resolved_at = ctx.now
     incident.resolution_summary = summary
     incident.mitigated_at = incident.mitigated_at or ctx.now
     incident.phase = phase
     incident.updated_at = ctx.now
-    tasks.refresh_due(session, incident)
-    paging.on_resolved(session, incident)
-    return rules.resolution_warnings(missing, open_tasks)
+    change = Change.of(session, ctx, incident, event)
+    return [
+        *rules.resolution_warnings(missing, []),
+        *hooks.run(hooks.installed().resolved, change),  # tasks add the open ones
+    ]

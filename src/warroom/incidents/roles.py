@@ -1,8 +1,6 @@
 """An incident's roles, whoever fills them (a person through the API, a position from the
-configuration, the paging that found the on-call engineer), and the tasks a role ticks.
-
-Imports nothing from paging, so the paging worker can call `fill_vacant` when its first
-escalation step has found the on-call engineer.
+configuration, the paging that found the on-call engineer); a filled role is told to the
+`role_filled` subscribers (tasks tick what it completes).
 """
 
 from __future__ import annotations
@@ -14,12 +12,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
-from warroom.incidents import rules
-from warroom.incidents.changes import runbook_of
+from warroom.incidents import hooks, rules
+from warroom.incidents.hooks import Change
 from warroom.incidents.models import Incident, IncidentRole
-from warroom.runbooks import triggers
-from warroom.runbooks.model import Runbook
-from warroom.tasks import service as tasks
 from warroom.timeline import service as timeline
 from warroom.timeline.models import TimelineEvent
 
@@ -61,33 +56,34 @@ def put(
     return event
 
 
-def tick_for(
-    session: Session, incident: Incident, runbook: Runbook, role: str, event: TimelineEvent
+def filled(
+    session: Session,
+    config: Config,
+    incident: Incident,
+    role: str,
+    event: TimelineEvent,
+    *,
+    actor: str,
+    at: datetime,
 ) -> None:
-    """The tasks a filled role ticks: the one naming it, and "Assemble team" once every
-    role the severity requires has a holder."""
-    tasks.tick(session, incident, triggers.role_filled(role), event)
-    check_team(session, incident, runbook, event)
+    """Tell the role_filled subscribers (tasks tick the role's task and "Assemble team")."""
+    change = Change(session, config, incident, actor, at, event, role=role)
+    hooks.run(hooks.installed().role_filled, change)
 
 
-def untick_for(
-    session: Session, incident: Incident, runbook: Runbook, role: str, event: TimelineEvent
+def vacated(
+    session: Session,
+    config: Config,
+    incident: Incident,
+    role: str,
+    event: TimelineEvent,
+    *,
+    actor: str,
+    at: datetime,
 ) -> None:
-    """A role left vacant reopens the tasks warroom ticked for it."""
-    tasks.untick(session, incident, triggers.role_filled(role), event)
-    check_team(session, incident, runbook, event)
-
-
-def check_team(
-    session: Session, incident: Incident, runbook: Runbook, event: TimelineEvent
-) -> None:
-    """ "Assemble team" follows the roles the severity requires: ticked when all have a
-    holder, reopened (if warroom ticked it) when one is missing again."""
-    held = {r.role for r in incident.roles}
-    if rules.missing_roles(runbook.required_roles(incident.severity), held):
-        tasks.untick(session, incident, triggers.TEAM_ASSEMBLED, event)
-    else:
-        tasks.tick(session, incident, triggers.TEAM_ASSEMBLED, event)
+    """Tell the role_vacated subscribers (tasks reopen what warroom ticked for the role)."""
+    change = Change(session, config, incident, actor, at, event, role=role)
+    hooks.run(hooks.installed().role_vacated, change)
 
 
 def fill_vacant(
@@ -106,7 +102,7 @@ def fill_vacant(
         return False
     event = put(session, incident, role=role, person=person, actor=actor, at=at, source=source)
     assert event is not None  # the role was vacant
-    tick_for(session, incident, runbook_of(session, incident, config), role, event)
+    filled(session, config, incident, role, event, actor=actor, at=at)
     return True
 
 

@@ -16,9 +16,10 @@ from warroom.config import Config
 from warroom.context import Context
 from warroom.db import Database, upsert_insert
 from warroom.errors import ConflictError, InvalidInputError
-from warroom.incidents import rules, severity, staffing
+from warroom.incidents import hooks, rules, severity
 from warroom.incidents import status as incident_status
 from warroom.incidents.changes import changing, iso, record, refused_move, runbook_of
+from warroom.incidents.hooks import Change
 from warroom.incidents.models import Incident, IncidentRefCounter, IncidentRole, IncidentService
 from warroom.incidents.presenting import present, questions
 from warroom.incidents.queries import by_ref
@@ -33,13 +34,9 @@ from warroom.incidents.schemas import (
     ReopenIn,
     StatusIn,
 )
-from warroom.paging import fallback
-from warroom.paging import service as paging
+from warroom.runbooks import progress
 from warroom.runbooks import store as runbooks
-from warroom.runbooks import triggers
 from warroom.runbooks.model import Runbook, SeverityLevel, UnknownSeverityError
-from warroom.tasks import rules as task_rules
-from warroom.tasks import service as tasks
 from warroom.timeline import service as timeline
 from warroom.timeline.model import Visibility
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
@@ -75,16 +72,17 @@ def _next_seq(session: Session, day: date) -> int:
 
 def declare(db: Database, ctx: Context, data: DeclareIn) -> IncidentOut:
     with db.write() as session:
-        incident = declare_in(session, ctx, data)
+        incident, warnings = declare_in(session, ctx, data)
         out = present(session, incident, ctx.config, ctx.now)
-        out.warnings = fallback.declaration_warnings(session, ctx.config, incident, ctx.now)
+        out.warnings = [*out.warnings, *warnings]
         return out
 
 
 def declare_in(
     session: Session, ctx: Context, data: DeclareIn, extra: dict[str, Any] | None = None
-) -> Incident:
-    """Declare inside the caller's transaction (alerts open incidents this way)."""
+) -> tuple[Incident, list[str]]:
+    """Declare inside the caller's transaction (alerts open incidents this way); the
+    incident, and the subscribers' warnings (say, a SEV-1 that would page nobody)."""
     runbook = ctx.config.runbook_for(data.services)
     level = _severity(runbook, data.severity)
     services = ctx.config.check_services(data.services)
@@ -102,7 +100,7 @@ def declare_in(
         summary=data.summary,
         severity=level.name,
         status=Status.investigating.value,
-        phase=task_rules.first_phase(runbook),
+        phase=progress.first_phase(runbook),
         symptoms=data.symptoms or None,
         runbook_id=runbooks.store(session, runbook, ctx.now),
         declared_by=ctx.actor,
@@ -121,9 +119,6 @@ def declare_in(
     )
     session.add(incident)
     session.flush()
-    task_count = tasks.create_for(session, incident, runbook)
-    paging.plan_escalation(session, ctx.config, incident, ctx.now)
-    paging.plan_response_sla(session, incident, ctx.now, config=ctx.config)
     declared = record(
         session,
         incident,
@@ -138,15 +133,14 @@ def declare_in(
             "incident_commander": commander,
             "response_due_at": iso(due),
             "phase": incident.phase,
-            "tasks": task_count,
+            "tasks": 0,  # the tasks subscriber counts what it creates
             "symptoms": data.symptoms,
             "runbook": runbook.title,
             **(extra or {}),
         },
     )
-    tasks.tick(session, incident, triggers.DECLARED, declared)
-    staffing.fill_at_declaration(session, ctx, incident)
-    return incident
+    warnings = hooks.run(hooks.installed().declared, Change.of(session, ctx, incident, declared))
+    return incident, warnings
 
 
 def get(db: Database, config: Config, now: datetime, ref: str) -> IncidentOut:
@@ -182,8 +176,7 @@ def acknowledge_in(session: Session, ctx: Context, incident: Incident) -> bool:
             "seconds_to_acknowledge": (ctx.now - incident.declared_at).total_seconds(),
         },
     )
-    paging.on_acknowledged(session, incident, ctx.now)
-    tasks.tick(session, incident, triggers.ACKNOWLEDGED, acknowledged)
+    hooks.run(hooks.installed().acknowledged, Change.of(session, ctx, incident, acknowledged))
     return True
 
 
@@ -269,7 +262,7 @@ def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:
                 f"{incident.ref} is {incident.status}; only a resolved incident can be reopened",
                 field="status",
             )
-        record(
+        reopened = record(
             session,
             incident,
             ctx,
@@ -278,8 +271,8 @@ def reopen(db: Database, ctx: Context, ref: str, data: ReopenIn) -> IncidentOut:
         )
         incident.status = Status.investigating.value
         incident.resolved_at = None
-        incident.phase = task_rules.phase_after_reopen(runbook_of(session, incident, ctx.config))
-        tasks.refresh_due(session, incident)
+        incident.phase = progress.phase_after_reopen(runbook_of(session, incident, ctx.config))
+        hooks.run(hooks.installed().reopened, Change.of(session, ctx, incident, reopened))
         return present(session, incident, ctx.config, ctx.now)
 
 

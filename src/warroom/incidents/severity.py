@@ -1,16 +1,17 @@
 """Changing an incident's severity: the one path for a person's change (`update`) and an
 alert raising it (`alerts.grouping`), so both write the same timeline event, move the
-response clock and re-plan escalation and the response SLA alike."""
+response clock and tell the `severity_changed` subscribers alike (paging re-plans
+escalation and the response SLA)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from warroom.context import Context
-from warroom.incidents import roles, rules
-from warroom.incidents.changes import iso, record, runbook_of
+from warroom.incidents import hooks, rules
+from warroom.incidents.changes import iso, record
+from warroom.incidents.hooks import Change
 from warroom.incidents.models import Incident
-from warroom.paging import service as paging
 from warroom.runbooks.model import SeverityLevel
 
 
@@ -32,8 +33,5 @@ def change_in(
     incident.severity = level.name
     incident.response_due_at = due
     incident.updated_at = ctx.now
-    paging.plan_escalation(session, ctx.config, incident, ctx.now)
-    paging.plan_response_sla(session, incident, ctx.now, config=ctx.config)
-    # Another severity may require other roles: "Assemble team" follows.
-    roles.check_team(session, incident, runbook_of(session, incident, ctx.config), event)
+    hooks.run(hooks.installed().severity_changed, Change.of(session, ctx, incident, event))
     return True

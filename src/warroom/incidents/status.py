@@ -7,10 +7,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from warroom.context import Context
+from warroom.incidents import hooks
 from warroom.incidents.changes import record
+from warroom.incidents.hooks import Change
 from warroom.incidents.models import Incident
 from warroom.incidents.rules import Status
-from warroom.tasks import service as tasks
 
 
 def move_in(
@@ -18,9 +19,9 @@ def move_in(
 ) -> None:
     """Set the status inside the caller's transaction (the caller checked the move)."""
     data = {"from": incident.status, "to": target.value, "note": note}
-    record(session, incident, ctx, "status_changed", data)
+    event = record(session, incident, ctx, "status_changed", data)
     incident.status = target.value
     incident.updated_at = ctx.now
     if target is Status.monitoring and incident.mitigated_at is None:
         incident.mitigated_at = ctx.now  # monitoring means a fix is in place
-        tasks.refresh_due(session, incident)
+    hooks.run(hooks.installed().status_changed, Change.of(session, ctx, incident, event))

@@ -53,28 +53,6 @@ def applies(severities: list[str] | None, severity: str) -> bool:
     return severities is None or severity in severities
 
 
-def first_phase(runbook: Runbook) -> str:
-    """Declaring an incident is triage (detection happened before); else the first phase."""
-    keys = [p.key for p in runbook.phases]
-    return _named(keys, "triage") or (keys[0] if keys else "triage")
-
-
-def phase_after_resolve(runbook: Runbook) -> str:
-    keys = [p.key for p in runbook.phases]
-    return _named(keys, "postmortem", "post_mortem", "review") or (
-        keys[-1] if keys else "postmortem"
-    )
-
-
-def phase_after_reopen(runbook: Runbook) -> str:
-    keys = [p.key for p in runbook.phases]
-    return _named(keys, "investigation", "investigate") or first_phase(runbook)
-
-
-def _named(keys: list[str], *names: str) -> str | None:
-    return next((k for name in names for k in keys if name in k), None)
-
-
 def phase_contradiction(phase: Phase, *, resolved: bool) -> str | None:
     """Why an incident in this state cannot be in `phase`, or None when it can.
 
