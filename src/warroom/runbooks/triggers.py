@@ -54,6 +54,8 @@ def _any_in(words: Sequence[str], objects: tuple[str, ...]) -> bool:
 RULES: tuple[Rule, ...] = (
     Rule(ACKNOWLEDGED, ("acknowledge", "ack"), ("alert", "alerts", "page", "incident")),
     Rule(DECLARED, ("declare",), ("incident",)),
+    # The timeline is the incident log, started by the declaration ("Start incident log").
+    Rule(DECLARED, ("start", "open", "begin"), ("log", "timeline")),
     Rule(TEAM_ASSEMBLED, ("assemble",), ("team", "roles", "responders")),
 )
 

@@ -16,7 +16,10 @@ SEED = Path(__file__).parents[2] / "fixtures" / "runbooks" / "seed.md"
 
 EXPECTED = {
     "acknowledged": ["Acknowledge the alert"],
-    "declared": ["Declare incident: /incident-declare sev-1"],
+    "declared": [
+        "Declare incident: /incident-declare sev-1",
+        "Start incident log: Document timeline in real-time",
+    ],
     "team_assembled": ["Assemble team"],
     "role_filled:engineering_lead": ["Engineering lead"],
     "role_filled:on_call_engineer": ["On-call engineer"],
@@ -47,6 +50,7 @@ def _item(text: str, label: str | None = None) -> ChecklistItem:
         ("Declare the incident: /incident-declare sev-2", "Declare the incident", "declared"),
         ("Assemble the response team", None, "team_assembled"),
         ("Assemble roles", "Assemble roles", "team_assembled"),
+        ("Start the incident timeline", None, "declared"),
         # Only a person can judge or do these; warroom does not pretend to.
         ("Assess severity", None, None),
         ("Open incident channel in Slack: #incident-…", None, None),
