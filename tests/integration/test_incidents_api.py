@@ -43,8 +43,8 @@ def test_declare_sets_ref_channel_status_phase_and_response_due(
         "product_manager",
         "communications_lead",
     ]
-    # Declaring ticks the runbook's "Declare incident" task.
-    assert kinds(http, incident["ref"]) == ["incident_declared", "task_completed"]
+    # Declaring ticks the runbook's "Declare incident" and "Start incident log" tasks.
+    assert kinds(http, incident["ref"]) == ["incident_declared", "task_completed", "task_completed"]
     second = declare(http, severity="2")
     assert second["ref"] == "incident-2025-11-01-0002"
 
@@ -105,6 +105,7 @@ def test_acknowledge_stops_the_response_clock(http: httpx.Client, api: Api) -> N
     assert kinds(http, ref) == [
         "incident_declared",
         "task_completed",  # Declare incident
+        "task_completed",  # Start incident log
         "incident_acknowledged",
         "task_completed",  # Acknowledge the alert
     ]
@@ -235,6 +236,7 @@ def test_status_lifecycle_resolve_and_reopen(http: httpx.Client, api: Api) -> No
     assert http.post(f"/api/v1/incidents/{ref}/reopen", json={}).status_code == 409
     assert kinds(http, ref) == [
         "incident_declared",
+        "task_completed",
         "task_completed",
         "status_changed",
         "status_changed",
