@@ -19,7 +19,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    Select,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -177,6 +189,24 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def concurrent_writers(self) -> bool:
+        """Whether several transactions can write at once (PostgreSQL) or writers take
+        turns (SQLite): how many intake writer threads help, whether workers run apart."""
+        return self._writer is None
+
+    def skip_locked(self, query: Select[Any]) -> Select[Any]:
+        """`query` locking its rows and skipping rows another transaction holds, so that
+        concurrent workers claim different ones. SQLite's writers take turns, so the
+        plain query is already alone."""
+        return query.with_for_update(skip_locked=True) if self.concurrent_writers else query
+
+    def serialize(self, session: Session, key: int) -> None:
+        """Let one transaction at a time past this point, until it ends (PostgreSQL's
+        transaction advisory lock on `key`); SQLite's writers already take turns."""
+        if self.concurrent_writers:
+            session.execute(select(func.pg_advisory_xact_lock(key)))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

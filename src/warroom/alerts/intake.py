@@ -84,7 +84,7 @@ class IntakeWriter:
         self.db = db
         self.current = current
         self.on_commit = on_commit  # told each group's size and path, once it is stored
-        self.threads = threads or (1 if db.dialect == "sqlite" else POSTGRESQL_THREADS)
+        self.threads = threads or (POSTGRESQL_THREADS if db.concurrent_writers else 1)
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._running: list[threading.Thread] = []
         self._start = threading.Lock()

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
-    func,
     insert,
     select,
     text,
@@ -425,12 +424,12 @@ def _store(
         if receipts:
             session.execute(_RECORD_DELIVERY, receipts)
         _refresh_firing(session, refreshes, batches, left)
-        if session.get_bind().dialect.name == "postgresql" and sum(map(len, left)) > 1:
+        if sum(map(len, left)) > 1:
             # The full path locks incidents in the order its alerts come; groups taking
             # it one at a time cannot deadlock on them. One event locks at most one
             # incident (after its alert, before the day's ref counter), so a lone event
-            # need not queue. (SQLite: one writer at a time anyway.)
-            session.execute(select(func.pg_advisory_xact_lock(_FULL_PATH_LOCK)))
+            # need not queue.
+            db.serialize(session, _FULL_PATH_LOCK)
         for batch, events in zip(batches, left, strict=True):
             if events:
                 _apply(session, batch, events)

@@ -153,7 +153,7 @@ def serve(
         print(f"Admin token for {url} saved to {path}", flush=True)
     else:
         print(f"Using the admin token saved in {path}", flush=True)
-    with_worker = worker if worker is not None else db.dialect == "sqlite"
+    with_worker = worker if worker is not None else not db.concurrent_writers
     db.dispose()
     # The API processes read what they serve from the environment (uvicorn starts them
     # from an import string): what the options said, as the variables say it.

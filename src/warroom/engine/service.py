@@ -98,9 +98,7 @@ def claim(
         and_(Job.status == JobStatus.running.value, Job.locked_until < now),
     )
     with db.write() as session:
-        candidates = select(Job.id).where(due).order_by(Job.due_at).limit(limit)
-        if session.get_bind().dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
+        candidates = db.skip_locked(select(Job.id).where(due).order_by(Job.due_at).limit(limit))
         rows = session.execute(
             update(Job)
             .where(Job.id.in_(candidates.scalar_subquery()))
