@@ -8,11 +8,9 @@ read becomes a finding; parsing never raises on bad input.
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from warroom.runbooks.actions import ActionContext, build_actions, runner_for
 from warroom.runbooks.communication import (
@@ -20,46 +18,40 @@ from warroom.runbooks.communication import (
     parse_cadence,
     parse_template,
 )
-from warroom.runbooks.durations import DurationError, parse_deadline
 from warroom.runbooks.escalation import default_policy, steps_from_list, steps_from_table
 from warroom.runbooks.findings import Finding, FindingLog
+from warroom.runbooks.incident_types import TYPES_SECTION, read_incident_types
 from warroom.runbooks.model import (
     ActionDefinition,
     ActionKind,
     Cadence,
-    CodeBlock,
     Communication,
-    Contact,
     EscalationPolicy,
     EscalationStep,
     IncidentType,
     Phase,
-    QuickLink,
     RoleRequirement,
     Runbook,
-    RunbookMetadata,
     SeverityLevel,
     UpdateTemplate,
-    slug,
 )
 from warroom.runbooks.outline import (
     CodeFence,
     ListBlock,
-    ListItem,
     Paragraph,
     Section,
-    Table,
     build_outline,
     groups,
 )
 from warroom.runbooks.phases import (
-    code_block,
-    code_blocks_in_items,
     is_phase_section,
     read_phase,
     role_requirement,
 )
+from warroom.runbooks.reference import access_and_links, contacts, lint_text, metadata
+from warroom.runbooks.severities import read_severities
 from warroom.runbooks.source import prepare_source
+from warroom.runbooks.tables import tables_in, words
 
 
 @dataclass(frozen=True)
@@ -76,52 +68,12 @@ class ParseResult:
         return [f for f in self.findings if f.level == "warning"]
 
 
-def _words(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-_SEVERITY_SECTION = _words(r"severit|priorit|\bsev\b|urgenc")
-_ESCALATION_SECTION = _words(r"escalat")
-_TYPES_SECTION = _words(
-    r"incident types|common incidents|playbooks|scenarios|failure modes|known issues"
-    r"|common issues|common problems|incident catalog"
-)
-_CONTACT_SECTION = _words(r"contact|on-?call roster|people|directory")
-_SYMPTOMS = _words(r"symptom|signs|indicator|detect")
-_INVESTIGATION = _words(r"investigat|diagnos|check|quer|debug|triage")
-_RESOLUTION = _words(r"resol|fix|remediat|mitigat|workaround|recover")
-_MITIGATION_KEYS = _words(r"mitigat|contain|recover|remediat|rollback|fix|resol")
-_DIAGNOSTIC_KEYS = _words(r"investigat|diagnos|detect|triage|assess|identif|check|quer|monitor")
-_METADATA_LINE = _words(
-    r"^(?P<key>last updated|updated|last reviewed|version|owner|maintainer|maintained by)"
-    r"\s*:\s*(?P<value>.+)$"
-)
-_SUBSTITUTION = re.compile(r"\$\([^)]*\)|\$\{[^}]*\}")
-_ROLES_SECTION = _words(r"\broles?\b")
-_TEMPLATE_LABEL = _words(r"template|format")
-_POSTMORTEM_LABEL = _words(r"postmortem|post-mortem")
-_SEVERITY_ALIAS = re.compile(r"^(?P<word>[A-Za-z][\w-]*)\s*(?:-|–|—|:)\s+\S")
-_LINK_ITEM = re.compile(r"^(?P<label>.+?)\s*(?::|—|–|\s-\s)\s*<?(?P<url>https?://\S+?)>?$")
-
-
-def _column(header: Sequence[str], words: Sequence[str], skip: set[int]) -> int | None:
-    """First column whose header contains a word, trying words in order of preference."""
-    lowered = [h.lower() for h in header]
-    for word in words:
-        for index, name in enumerate(lowered):
-            if index not in skip and word in name:
-                return index
-    return None
-
-
-def _cell(cells: Sequence[str], index: int | None) -> str:
-    return cells[index].strip() if index is not None and index < len(cells) else ""
-
-
-def _tables(section: Section) -> Iterator[Table]:
-    for _, block in section.all_blocks():
-        if isinstance(block, Table):
-            yield block
+_ESCALATION_SECTION = words(r"escalat")
+_MITIGATION_KEYS = words(r"mitigat|contain|recover|remediat|rollback|fix|resol")
+_DIAGNOSTIC_KEYS = words(r"investigat|diagnos|detect|triage|assess|identif|check|quer|monitor")
+_ROLES_SECTION = words(r"\broles?\b")
+_TEMPLATE_LABEL = words(r"template|format")
+_POSTMORTEM_LABEL = words(r"postmortem|post-mortem")
 
 
 class _Reader:
@@ -133,103 +85,7 @@ class _Reader:
         self.title_section = next((s for s in sections if s.level == 1), None)
         self.levels: list[SeverityLevel] = []
         self.escalation_sections = [s for s in sections if _ESCALATION_SECTION.search(s.title)]
-        self.type_sections = [s for s in sections if _TYPES_SECTION.search(s.title)]
-
-    # -- severities -------------------------------------------------------------------
-    def severities(self) -> list[SeverityLevel]:
-        named = [s for s in self.sections if _SEVERITY_SECTION.search(s.title)]
-        tables = [t for s in named for t in _tables(s)]
-        tables += [
-            t
-            for t in _tables(self.root)
-            if t not in tables
-            and _column(t.header, ("severity", "priority", "sev"), set()) is not None
-            and _column(t.header, ("response", "sla"), set()) is not None
-        ]
-        if not tables:
-            if named:
-                self.log.error(
-                    named[0].line,
-                    "severity-table-unreadable",
-                    f"section {named[0].title!r} has no severity table",
-                )
-            else:
-                self.log.error(
-                    1,
-                    "no-severity-section",
-                    "no severity section: add a table of severity levels with response times",
-                )
-            return []
-        table = tables[0]
-        name_col = _column(table.header, ("severity", "priority", "sev", "level", "name"), set())
-        if name_col is None or not table.rows:
-            self.log.error(
-                table.line,
-                "severity-table-unreadable",
-                "severity table has no severity/priority/level column"
-                if name_col is None
-                else "severity table has no rows",
-            )
-            return []
-        used = {name_col}
-        resp_col = _column(table.header, ("response", "sla", "respond", "ack", "time"), used)
-        desc_col = _column(
-            table.header,
-            ("description", "impact", "meaning", "definition", "summary", "criteria"),
-            used | ({resp_col} if resp_col is not None else set()),
-        )
-        example_col = _column(table.header, ("example",), used)
-        if resp_col is None:
-            self.log.warning(
-                table.line,
-                "severity-no-response-time",
-                "severity table has no response time column: no SLAs",
-            )
-        levels: list[SeverityLevel] = []
-        seen: set[str] = set()
-        aliases_seen: set[str] = set()
-        for row in table.rows:
-            name = _cell(row.cells, name_col).strip("* ")
-            if not name:
-                self.log.error(row.line, "severity-row-unreadable", "severity row has no name")
-                continue
-            if name.lower() in seen:
-                self.log.error(row.line, "severity-row-unreadable", f"duplicate severity {name!r}")
-                continue
-            seen.add(name.lower())
-            description = _cell(row.cells, desc_col)
-            response_text = _cell(row.cells, resp_col)
-            response_time, next_business_day = None, False
-            if resp_col is not None:
-                try:
-                    deadline = parse_deadline(response_text)
-                    response_time, next_business_day = deadline.after, deadline.next_business_day
-                except DurationError:
-                    self.log.error(
-                        row.line,
-                        "severity-row-unreadable",
-                        f"severity {name}: cannot read response time {response_text!r}",
-                    )
-            aliases: list[str] = []
-            lead = _SEVERITY_ALIAS.match(description)
-            if lead:
-                alias = lead.group("word").lower()
-                if alias != name.lower() and alias not in aliases_seen:
-                    aliases.append(alias)
-                    aliases_seen.add(alias)
-            levels.append(
-                SeverityLevel(
-                    name=name,
-                    rank=len(levels) + 1,
-                    description=description,
-                    aliases=aliases,
-                    response_time=response_time,
-                    next_business_day=next_business_day,
-                    example=_cell(row.cells, example_col),
-                )
-            )
-        self.levels = levels
-        return levels
+        self.type_sections = [s for s in sections if TYPES_SECTION.search(s.title)]
 
     # -- phases, roles, communication -----------------------------------------------------
     def _in_types(self, section: Section) -> bool:
@@ -327,7 +183,7 @@ class _Reader:
         def report(line: int, message: str) -> None:
             self.log.error(line, "escalation-row-unreadable", message)
 
-        for table in _tables(section):
+        for table in tables_in(section):
             steps = steps_from_table(
                 table.header, [(r.cells, r.line) for r in table.rows], self.levels, report
             )
@@ -349,47 +205,6 @@ class _Reader:
     def _policy(section: Section, steps: list[EscalationStep]) -> EscalationPolicy:
         ordered = sorted(steps, key=lambda s: s.after)
         return EscalationPolicy(source="runbook", steps=ordered, line=section.line)
-
-    # -- incident types --------------------------------------------------------------------------
-    def incident_types(self) -> list[IncidentType]:
-        types: list[IncidentType] = []
-        for parent in self.type_sections:
-            for section in parent.children:
-                symptoms: list[str] = []
-                steps: list[str] = []
-                resolution: list[str] = []
-                investigation: list[CodeBlock] = []
-                resolution_code: list[CodeBlock] = []
-                for group in groups(section):
-                    label = group.label or ""
-                    for block in group.blocks:
-                        if isinstance(block, CodeFence):
-                            target = resolution_code if _RESOLUTION.search(label) else investigation
-                            target.append(code_block(block, label or None))
-                        elif isinstance(block, ListBlock):
-                            texts = [" ".join(i.text.split("\n")) for i in block.items]
-                            item_code = code_blocks_in_items(block.items, self.levels)
-                            if _SYMPTOMS.search(label):
-                                symptoms.extend(texts)
-                            elif _RESOLUTION.search(label):
-                                resolution.extend(texts)
-                                resolution_code.extend(item_code)
-                            elif _INVESTIGATION.search(label):
-                                steps.extend(texts)
-                                investigation.extend(item_code)
-                types.append(
-                    IncidentType(
-                        name=section.title,
-                        key=slug(section.title),
-                        symptoms=symptoms,
-                        investigation=investigation,
-                        investigation_steps=steps,
-                        resolution=resolution,
-                        resolution_code=resolution_code,
-                        line=section.line,
-                    )
-                )
-        return types
 
     # -- actions ---------------------------------------------------------------------------------
     def actions(
@@ -432,123 +247,6 @@ class _Reader:
             )
         return unique
 
-    # -- reference material ----------------------------------------------------------------------
-    def access_and_links(self) -> tuple[list[str], list[QuickLink]]:
-        access: list[str] = []
-        links: list[QuickLink] = []
-        for section in self.sections:
-            for group in groups(section, include_children=False):
-                label = (group.label or section.title).lower()
-                for block in group.blocks:
-                    if not isinstance(block, ListBlock):
-                        continue
-                    if "access" in label:
-                        access.extend(" ".join(i.text.split("\n")) for i in block.items)
-                    elif "link" in label or "dashboard" in label:
-                        links.extend(_quick_link(i) for i in block.items if _quick_link(i))  # type: ignore[misc]
-        return access, links
-
-    def contacts(self) -> list[Contact]:
-        contacts: list[Contact] = []
-        for section in self.sections:
-            if not _CONTACT_SECTION.search(section.title):
-                continue
-            for table in _tables(section):
-                role_col = _column(table.header, ("role", "name", "team", "who"), set())
-                if role_col is None:
-                    continue
-                used = {role_col}
-                contact_col = _column(table.header, ("contact", "handle", "slack", "email"), used)
-                if contact_col is not None:
-                    used.add(contact_col)
-                phone_col = _column(table.header, ("phone", "mobile", "tel"), used)
-                if phone_col is not None:
-                    used.add(phone_col)
-                for row in table.rows:
-                    role = _cell(row.cells, role_col)
-                    if not role:
-                        continue
-                    phone = _cell(row.cells, phone_col)
-                    extra = {
-                        table.header[i]: _cell(row.cells, i)
-                        for i in range(len(table.header))
-                        if i not in used and _cell(row.cells, i)
-                    }
-                    contacts.append(
-                        Contact(
-                            role=role,
-                            role_key=slug(role),
-                            contact=_cell(row.cells, contact_col),
-                            phone=None if phone.lower() in ("", "-", "—", "n/a", "none") else phone,
-                            extra=extra,
-                            line=row.line,
-                        )
-                    )
-        return contacts
-
-    def text_lines(self) -> Iterator[tuple[str, int]]:
-        """Every line of prose (not code) with its line number."""
-        for section in self.sections:
-            yield section.title, section.line
-        for _, block in self.root.all_blocks():
-            if isinstance(block, Paragraph):
-                for offset, line in enumerate(block.inline.lines):
-                    yield line, block.line + offset
-            elif isinstance(block, ListBlock):
-                yield from _item_lines(block.items)
-            elif isinstance(block, Table):
-                for row in block.rows:
-                    yield " | ".join(row.cells), row.line
-
-    def metadata(self) -> RunbookMetadata:
-        values: dict[str, str] = {}
-        for line, _ in self.text_lines():
-            match = _METADATA_LINE.match(line.strip()) if ":" in line else None
-            if match:
-                key = match.group("key").lower()
-                key = (
-                    "last_updated"
-                    if "updat" in key or "review" in key
-                    else "version"
-                    if key == "version"
-                    else "owner"
-                )
-                values.setdefault(key, match.group("value").strip())
-        updated_text = values.get("last_updated")
-        return RunbookMetadata(
-            version=values.get("version"),
-            owner=values.get("owner"),
-            last_updated=_date(updated_text),
-            last_updated_text=updated_text,
-        )
-
-    def lint_text(self) -> None:
-        for line, number in self.text_lines():
-            if "$" not in line:
-                continue
-            for match in _SUBSTITUTION.finditer(line):
-                self.log.warning(
-                    number,
-                    "unexpanded-substitution",
-                    f"{match.group(0)} is an unexpanded shell substitution "
-                    "(the file was not generated through a shell)",
-                )
-        for section in self.sections:
-            if not section.blocks and not section.children:
-                self.log.warning(
-                    section.line, "empty-section", f"heading {section.title!r} has no content"
-                )
-        for _, block in self.root.all_blocks():
-            if isinstance(block, Table):
-                for row in block.rows:
-                    if row.written_cells < len(block.header):
-                        self.log.warning(
-                            row.line,
-                            "table-missing-cells",
-                            f"table row has {row.written_cells} cell(s); the "
-                            f"header has {len(block.header)}",
-                        )
-
     def title_and_description(self) -> tuple[str, str]:
         section = self.title_section or (self.sections[0] if self.sections else None)
         if section is None:
@@ -562,35 +260,6 @@ class _Reader:
             "",
         )
         return section.title or "Incident Response Runbook", description
-
-
-def _item_lines(items: Sequence[ListItem]) -> Iterator[tuple[str, int]]:
-    for item in items:
-        yield item.text, item.line
-        yield from _item_lines(item.children)
-
-
-def _quick_link(item: ListItem) -> QuickLink | None:
-    if item.inline.links:
-        text, href = item.inline.links[0]
-        label = item.text.replace(text, "").strip(" :—–-") or text
-        return QuickLink(label=label.strip(), url=href, line=item.line)
-    match = _LINK_ITEM.match(" ".join(item.text.split("\n")).strip())
-    if match:
-        return QuickLink(label=match.group("label").strip(), url=match.group("url"), line=item.line)
-    return None
-
-
-def _date(text: str | None) -> date | None:
-    if not text or _SUBSTITUTION.search(text):
-        return None
-    text = text.strip()
-    for form in ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y"):
-        try:
-            return datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _kind_for(phase_key: str, label: str | None) -> ActionKind:
@@ -647,11 +316,11 @@ def _parse(source: str | bytes) -> ParseResult:
 def _read(text: str, log: FindingLog) -> Runbook:
     reader = _Reader(build_outline(text), log)
     title, description = reader.title_and_description()
-    severities = reader.severities()
+    severities = reader.levels = read_severities(reader.root, reader.sections, log)
     phases = reader.phases()
-    types = reader.incident_types()
-    access, links = reader.access_and_links()
-    reader.lint_text()
+    types = read_incident_types(reader.type_sections, severities)
+    access, links = access_and_links(reader.sections)
+    lint_text(reader.root, reader.sections, log)
     return Runbook(
         title=title,
         description=description,
@@ -664,6 +333,6 @@ def _read(text: str, log: FindingLog) -> Runbook:
         actions=reader.actions(phases, types),
         required_access=access,
         quick_links=links,
-        contacts=reader.contacts(),
-        metadata=reader.metadata(),
+        contacts=contacts(reader.sections),
+        metadata=metadata(reader.root, reader.sections),
     )
