@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
@@ -16,6 +16,7 @@ from warroom.incidents.schemas import (
     NoteIn,
     PatchIn,
     PhaseIn,
+    PlaybookOut,
     ReopenIn,
     ResolveIn,
     RoleIn,
@@ -27,7 +28,7 @@ from warroom.limits import Storable, StorableStr
 from warroom.rest import Db, Reader, Responder
 from warroom.tasks import phases as phase_moves
 from warroom.tasks import service as tasks
-from warroom.tasks.schemas import TaskDoneIn, TaskOut
+from warroom.tasks.schemas import PhasesOut, TaskDoneIn, TaskOut
 from warroom.timeline.model import Visibility
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
 
@@ -155,7 +156,7 @@ def undo_task(ref: Ref, number: TaskNumber, ctx: Responder, db: Db) -> TaskOut:
 
 
 @router.get("/{ref}/phase")
-def phases(ref: Ref, ctx: Reader, db: Db) -> dict[str, Any]:
+def phases(ref: Ref, ctx: Reader, db: Db) -> PhasesOut:
     return phase_moves.phases(db, ctx.config, ctx.now, ref)
 
 
@@ -165,7 +166,7 @@ def move_phase(ref: Ref, body: PhaseIn, ctx: Responder, db: Db) -> IncidentOut:
 
 
 @router.post("/{ref}/symptoms")
-def add_symptoms(ref: Ref, body: SymptomsIn, ctx: Responder, db: Db) -> dict[str, Any]:
+def add_symptoms(ref: Ref, body: SymptomsIn, ctx: Responder, db: Db) -> PlaybookOut:
     return playbooks.add_symptoms(db, ctx, ref, body)
 
 
@@ -182,5 +183,5 @@ def playbook(
             "(POST /symptoms records them)",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> PlaybookOut:
     return playbooks.suggestions(db, ctx.config, ref, symptom)

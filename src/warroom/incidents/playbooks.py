@@ -6,8 +6,6 @@ records new symptoms on the incident and its timeline, then suggests.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
@@ -16,11 +14,17 @@ from warroom.db import Database
 from warroom.incidents.changes import changing, record, runbook_of
 from warroom.incidents.models import Incident
 from warroom.incidents.queries import by_ref
-from warroom.incidents.schemas import SymptomsIn
+from warroom.incidents.schemas import (
+    CodeBlockOut,
+    PlaybookOut,
+    SuggestionOut,
+    SymptomMatchOut,
+    SymptomsIn,
+)
 from warroom.runbooks.playbooks import suggest
 
 
-def add_symptoms(db: Database, ctx: Context, ref: str, data: SymptomsIn) -> dict[str, Any]:
+def add_symptoms(db: Database, ctx: Context, ref: str, data: SymptomsIn) -> PlaybookOut:
     with changing(db, ctx, ref) as (session, incident):
         known = incident.symptoms or []
         new = [s for s in data.symptoms if s not in known]
@@ -32,7 +36,7 @@ def add_symptoms(db: Database, ctx: Context, ref: str, data: SymptomsIn) -> dict
 
 def suggestions(
     db: Database, config: Config, ref: str, trying: list[str] | None = None
-) -> dict[str, Any]:
+) -> PlaybookOut:
     """What the runbook suggests for the incident's symptoms plus `trying`; stores nothing."""
     with db.read() as session:
         incident = by_ref(session, ref)
@@ -43,30 +47,30 @@ def suggestions(
 
 def _answer(
     session: Session, incident: Incident, config: Config, symptoms: list[str], *, trying: list[str]
-) -> dict[str, Any]:
+) -> PlaybookOut:
     runbook = runbook_of(session, incident, config)
-    return {
-        "ref": incident.ref,
-        "symptoms": symptoms,
-        "not_recorded": trying,
-        "suggestions": [
-            {
-                "incident_type": s.incident_type.name,
-                "key": s.incident_type.key,
-                "score": s.score,
-                "matched": [
-                    {"symptom": m.symptom, "reported": m.reported, "words": m.words}
+    return PlaybookOut(
+        ref=incident.ref,
+        symptoms=symptoms,
+        not_recorded=trying,
+        suggestions=[
+            SuggestionOut(
+                incident_type=s.incident_type.name,
+                key=s.incident_type.key,
+                score=s.score,
+                matched=[
+                    SymptomMatchOut(symptom=m.symptom, reported=m.reported, words=m.words)
                     for m in s.matches
                 ],
-                "symptoms": s.incident_type.symptoms,
-                "investigation": [
-                    {"language": block.language, "commands": [c.text for c in block.commands]}
-                    for block in s.incident_type.investigation
+                symptoms=s.incident_type.symptoms,
+                investigation=[
+                    CodeBlockOut(language=b.language, commands=[c.text for c in b.commands])
+                    for b in s.incident_type.investigation
                 ],
-                "investigation_steps": s.incident_type.investigation_steps,
-                "resolution": s.incident_type.resolution,
-            }
+                investigation_steps=s.incident_type.investigation_steps,
+                resolution=s.incident_type.resolution,
+            )
             for s in suggest(runbook, symptoms)
         ],
-        "incident_types": [t.name for t in runbook.incident_types],
-    }
+        incident_types=[t.name for t in runbook.incident_types],
+    )

@@ -185,3 +185,33 @@ class IncidentPage(BaseModel):
 
 
 Visibility = Literal["internal", "public"]
+
+
+class SymptomMatchOut(BaseModel):
+    symptom: str = Field(description="The runbook's symptom")
+    reported: str = Field(description="What the responder said")
+    words: list[str] = Field(description="The words they share")
+
+
+class CodeBlockOut(BaseModel):
+    language: str
+    commands: list[str]
+
+
+class SuggestionOut(BaseModel):
+    incident_type: str
+    key: str
+    score: float
+    matched: list[SymptomMatchOut]
+    symptoms: list[str]
+    investigation: list[CodeBlockOut]
+    investigation_steps: list[str]
+    resolution: list[str]
+
+
+class PlaybookOut(BaseModel):
+    ref: str
+    symptoms: list[str] = Field(description="The recorded symptoms, and those tried")
+    not_recorded: list[str] = Field(description="Symptoms tried in this request, not stored")
+    suggestions: list[SuggestionOut]
+    incident_types: list[str]

@@ -7,7 +7,6 @@ contradicts is refused with the reason (`tasks.rules.phase_contradiction`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from warroom.config import Config
 from warroom.context import Context
@@ -21,6 +20,7 @@ from warroom.incidents.schemas import IncidentOut, PhaseIn
 from warroom.runbooks.model import Phase, Runbook
 from warroom.tasks import rules as task_rules
 from warroom.tasks import service as tasks
+from warroom.tasks.schemas import PhaseOut, PhasesOut
 
 
 def _target(runbook: Runbook, current: str, wanted: str) -> Phase:
@@ -65,7 +65,7 @@ def move_phase(db: Database, ctx: Context, ref: str, data: PhaseIn) -> IncidentO
         return present(session, incident, ctx.config, ctx.now)
 
 
-def phases(db: Database, config: Config, now: datetime, ref: str) -> dict[str, Any]:
+def phases(db: Database, config: Config, now: datetime, ref: str) -> PhasesOut:
     with db.read() as session:
         incident = by_ref(session, ref)
         runbook = runbook_of(session, incident, config)
@@ -75,15 +75,15 @@ def phases(db: Database, config: Config, now: datetime, ref: str) -> dict[str, A
             due = task_rules.phase_due(phase, anchors)
             current = phase.key == incident.phase
             out.append(
-                {
-                    "key": phase.key,
-                    "number": phase.number,
-                    "name": phase.name,
-                    "window": phase.window.text,
-                    "anchor": phase.window.anchor,
-                    "due_at": due,
-                    "current": current,
-                    "overdue": current and task_rules.overdue(due, False, now),
-                }
+                PhaseOut(
+                    key=phase.key,
+                    number=phase.number,
+                    name=phase.name,
+                    window=phase.window.text,
+                    anchor=phase.window.anchor,
+                    due_at=due,
+                    current=current,
+                    overdue=current and task_rules.overdue(due, False, now),
+                )
             )
-        return {"ref": incident.ref, "current": incident.phase, "phases": out}
+        return PhasesOut(ref=incident.ref, current=incident.phase, phases=out)

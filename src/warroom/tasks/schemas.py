@@ -34,3 +34,20 @@ class TaskDoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), Storable] = ""
+
+
+class PhaseOut(BaseModel):
+    key: str
+    number: int
+    name: str
+    window: str = Field(description="The runbook's window, as written")
+    anchor: str = Field(description="What the window is measured from")
+    due_at: datetime | None
+    current: bool
+    overdue: bool
+
+
+class PhasesOut(BaseModel):
+    ref: str
+    current: str
+    phases: list[PhaseOut]
