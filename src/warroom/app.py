@@ -11,7 +11,7 @@ from starlette.types import Receive, Scope, Send
 from warroom import __version__
 from warroom.alerts import webhooks
 from warroom.alerts.api import router as alerts_router
-from warroom.alerts.intake import IntakeWriter
+from warroom.alerts.intake.writer import IntakeWriter
 from warroom.alerts.integrations import sync_config_integrations
 from warroom.apidocs import install_docs
 from warroom.auth.api import router as tokens_router

@@ -29,8 +29,8 @@ import pytest
 import uvicorn
 
 from warroom import migrations
+from warroom.alerts.expired import resolve_expired
 from warroom.alerts.formats.alertmanager import fingerprint
-from warroom.alerts.service import resolve_expired
 from warroom.app import create_app
 from warroom.auth import service as auth
 from warroom.clock import SystemClock

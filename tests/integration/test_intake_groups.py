@@ -17,13 +17,15 @@ from sqlalchemy import select
 
 from tests.conftest import Api
 from warroom import migrations
-from warroom.alerts import integrations, service
+from warroom.alerts import integrations
 from warroom.alerts.formats.model import Action, AlertEvent
-from warroom.alerts.intake import IntakeWriter
+from warroom.alerts.intake.ingest import ingest, ingest_group
+from warroom.alerts.intake.plan import Delivery
+from warroom.alerts.intake.receipts import prune_deliveries
+from warroom.alerts.intake.writer import IntakeWriter
 from warroom.alerts.integrations import Sender
 from warroom.alerts.models import Alert, AlertDelivery
 from warroom.alerts.schemas import IngestResult, IntegrationIn
-from warroom.alerts.service import Delivery
 from warroom.clock import FrozenClock
 from warroom.config import ConfigError, parse_config
 from warroom.db import Database
@@ -65,7 +67,7 @@ def test_a_failing_delivery_fails_alone_and_stores_nothing(
     # An alert without a summary breaks a NOT NULL column, after its delivery's receipt
     # and its first alert were written.
     broken = replace(event("bad-2"), summary=cast(str, None))
-    outcomes = service.ingest_group(
+    outcomes = ingest_group(
         db,
         CONFIG,
         clock.now(),
@@ -88,8 +90,8 @@ def test_a_group_applies_each_alerts_events_in_delivery_order(
     db: Database, clock: FrozenClock
 ) -> None:
     sender = integration(db, clock)
-    service.ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
-    outcomes = service.ingest_group(
+    ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
+    outcomes = ingest_group(
         db,
         CONFIG,
         clock.now(),
@@ -108,7 +110,7 @@ def test_a_group_applies_each_alerts_events_in_delivery_order(
     assert stored["b"].occurrences == 3  # re-sent twice in one group: one UPDATE, +2
 
     # Resolve, then trigger in the same group: firing again.
-    service.ingest_group(
+    ingest_group(
         db,
         CONFIG,
         clock.now(),
@@ -120,8 +122,8 @@ def test_a_group_applies_each_alerts_events_in_delivery_order(
 
 def test_re_sends_of_another_integration_are_not_touched(db: Database, clock: FrozenClock) -> None:
     one, two = integration(db, clock, "one"), integration(db, clock, "two")
-    service.ingest(db, CONFIG, clock.now(), one, [event("same")])
-    outcome = service.ingest_group(db, CONFIG, clock.now(), [Delivery(two, [event("same")])])[0]
+    ingest(db, CONFIG, clock.now(), one, [event("same")])
+    outcome = ingest_group(db, CONFIG, clock.now(), [Delivery(two, [event("same")])])[0]
     assert isinstance(outcome, IngestResult)
     assert (outcome.created, outcome.updated) == (1, 0)
     with db.read() as session:
@@ -243,7 +245,7 @@ def test_deliveries_in_one_commit_group_into_one_incident(db: Database, clock: F
     def disk(key: str, host: str) -> AlertEvent:
         return replace(event(key), labels={"alertname": "DiskFull", "host": host})
 
-    outcomes = service.ingest_group(
+    outcomes = ingest_group(
         db,
         grouping,
         clock.now(),
@@ -265,21 +267,21 @@ def test_old_delivery_receipts_are_pruned_in_batches(db: Database, clock: Frozen
     sender = integration(db, clock)
     start = clock.now()
     for day in range(5):  # one delivery a day, days 0..4
-        service.ingest(db, CONFIG, start + timedelta(days=day), sender, [event(f"d{day}")])
+        ingest(db, CONFIG, start + timedelta(days=day), sender, [event(f"d{day}")])
     keep_two_days = parse_config("alerts:\n  keep_deliveries: 2d\n")
     now = start + timedelta(days=4, hours=1)  # days 0, 1 and 2 are over two days old
 
-    assert service.prune_deliveries(db, keep_two_days, now, limit=2) == 2  # the oldest two
-    assert service.prune_deliveries(db, keep_two_days, now, limit=2) == 1
-    assert service.prune_deliveries(db, keep_two_days, now, limit=2) == 0
+    assert prune_deliveries(db, keep_two_days, now, limit=2) == 2  # the oldest two
+    assert prune_deliveries(db, keep_two_days, now, limit=2) == 1
+    assert prune_deliveries(db, keep_two_days, now, limit=2) == 0
     with db.read() as session:
         left = sorted(d.received_at for d in session.scalars(select(AlertDelivery)))
     assert left == [start + timedelta(days=3), start + timedelta(days=4)]
     assert len(alerts(db)) == 5  # the alerts themselves stay
 
     forever = parse_config("alerts:\n  keep_deliveries: 0s\n")
-    assert service.prune_deliveries(db, forever, now + timedelta(days=365)) == 0
+    assert prune_deliveries(db, forever, now + timedelta(days=365)) == 0
     # The default keeps 30 days.
-    assert service.prune_deliveries(db, CONFIG, start + timedelta(days=33, hours=12)) == 1
+    assert prune_deliveries(db, CONFIG, start + timedelta(days=33, hours=12)) == 1
     with pytest.raises(ConfigError, match=r"alerts\.keep_deliveries"):
         parse_config("alerts:\n  keep_deliveries: a while\n")

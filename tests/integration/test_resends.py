@@ -1,4 +1,4 @@
-"""The re-send fast path (`alerts.resends`): a group of re-sent firing alerts is stored whole
+"""The re-send fast path (`alerts.intake.resends`): a group of re-sent firing alerts is stored whole
 on a connection of its own, or nothing is and the full path takes it, on both backends
 (PostgreSQL's from the event loop, SQLite's from the writer thread)."""
 
@@ -16,13 +16,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tests.integration.test_intake_groups import CONFIG, alerts, event, integration
-from warroom.alerts import service
-from warroom.alerts.intake import IntakeWriter, StoredBy
+from warroom.alerts.expired import resolve_expired
+from warroom.alerts.intake.ingest import ingest
+from warroom.alerts.intake.plan import Delivery, Refresh, ResendPlan, plan_resends
+from warroom.alerts.intake.resends import PostgreSQLResends, SQLiteResends
+from warroom.alerts.intake.writer import IntakeWriter, StoredBy
 from warroom.alerts.integrations import Sender
 from warroom.alerts.models import Alert, AlertDelivery
-from warroom.alerts.resends import PostgreSQLResends, SQLiteResends
 from warroom.alerts.schemas import IngestResult
-from warroom.alerts.service import Delivery, ResendPlan
 from warroom.clock import FrozenClock
 from warroom.db import Database
 
@@ -43,7 +44,7 @@ def occurrences(db: Database) -> dict[str, int]:
 
 def resend(db: Database, now: datetime, deliveries: list[Delivery]) -> tuple[ResendPlan, bool]:
     """Plan the group and store it once on a fresh store; the plan and whether it stored."""
-    plan = service.plan_resends(CONFIG, now, deliveries)
+    plan = plan_resends(CONFIG, now, deliveries)
     assert plan is not None
     if db.dialect == "postgresql":
         return plan, asyncio.run(store_on_postgresql(db, plan))
@@ -56,7 +57,7 @@ def resend(db: Database, now: datetime, deliveries: list[Delivery]) -> tuple[Res
 
 def plan_of(sender: Sender, clock: FrozenClock) -> ResendPlan:
     """The plan of one re-send of alert "a"."""
-    found = service.plan_resends(CONFIG, clock.now(), [Delivery(sender, [event("a")])])
+    found = plan_resends(CONFIG, clock.now(), [Delivery(sender, [event("a")])])
     assert found is not None
     return found
 
@@ -82,8 +83,8 @@ async def store_on_postgresql(db: Database, plan: ResendPlan) -> bool:
 
 def test_a_group_of_re_sends_is_stored_whole(db: Database, clock: FrozenClock) -> None:
     one, two = integration(db, clock, "one"), integration(db, clock, "two")
-    service.ingest(db, CONFIG, clock.now(), one, [event("a"), event("b")])
-    service.ingest(db, CONFIG, clock.now(), two, [event("a")])
+    ingest(db, CONFIG, clock.now(), one, [event("a"), event("b")])
+    ingest(db, CONFIG, clock.now(), two, [event("a")])
     before = len(receipts(db))
     later = clock.now() + timedelta(seconds=90)
     deliveries = [
@@ -110,7 +111,7 @@ def test_a_group_of_re_sends_is_stored_whole(db: Database, clock: FrozenClock) -
         (1, two.integration_id),
     ]
     # The expiry is comparable in SQL too: the sweep resolves them when it passes.
-    swept = service.resolve_expired(db, CONFIG, later + RESOLVE_TIMEOUT + timedelta(seconds=1))
+    swept = resolve_expired(db, CONFIG, later + RESOLVE_TIMEOUT + timedelta(seconds=1))
     assert swept == 3
 
 
@@ -119,9 +120,9 @@ def test_nothing_is_stored_when_one_alert_is_not_firing(
     db: Database, clock: FrozenClock, state: str
 ) -> None:
     sender = integration(db, clock)
-    service.ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
+    ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
     if state == "resolved":
-        service.ingest(db, CONFIG, clock.now(), sender, [event("b", "resolve")])
+        ingest(db, CONFIG, clock.now(), sender, [event("b", "resolve")])
     other = "b" if state == "resolved" else "never-seen"
     before_counts, before_receipts = occurrences(db), receipts(db)
     _, stored_whole = resend(
@@ -135,18 +136,18 @@ def test_nothing_is_stored_when_one_alert_is_not_firing(
 def test_only_groups_of_triggers_are_planned(clock: FrozenClock) -> None:
     sender = Sender(scope="integration:1", name="hooks", integration_id=1)
     resends = [Delivery(sender, [event("a")]), Delivery(sender, [event("b")])]
-    assert service.plan_resends(CONFIG, clock.now(), resends) is not None
+    assert plan_resends(CONFIG, clock.now(), resends) is not None
     mixed = [*resends, Delivery(sender, [event("a", "resolve")])]
-    assert service.plan_resends(CONFIG, clock.now(), mixed) is None
+    assert plan_resends(CONFIG, clock.now(), mixed) is None
     acknowledged = [Delivery(sender, [event("a", "acknowledge")])]
-    assert service.plan_resends(CONFIG, clock.now(), acknowledged) is None
+    assert plan_resends(CONFIG, clock.now(), acknowledged) is None
 
 
 def test_the_writer_takes_the_full_path_when_the_fast_one_declines(
     db: Database, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     sender = integration(db, clock)
-    service.ingest(db, CONFIG, clock.now(), sender, [event("known")])
+    ingest(db, CONFIG, clock.now(), sender, [event("known")])
     writer, groups = recording_writer(db, clock)
 
     async def main() -> list[IngestResult]:
@@ -183,7 +184,7 @@ def test_re_sends_from_a_loop_the_writer_does_not_serve_take_the_threads(
     # PostgreSQL's fast path belongs to the loop of `serve_on_loop`; from any other loop
     # (an app used without its lifespan) re-sends are stored all the same, by the full path.
     sender = integration(db, clock)
-    service.ingest(db, CONFIG, clock.now(), sender, [event("known")])
+    ingest(db, CONFIG, clock.now(), sender, [event("known")])
     writer, groups = recording_writer(db, clock)
     try:
         result = asyncio.run(writer.store(Delivery(sender, [event("known")])))
@@ -201,7 +202,7 @@ def test_deliveries_that_arrive_during_a_statement_share_the_next_one(
     db = postgres_db
     sender = integration(db, clock)
     keys = [f"k{i}" for i in range(6)]
-    service.ingest(db, CONFIG, clock.now(), sender, [event(key) for key in keys])
+    ingest(db, CONFIG, clock.now(), sender, [event(key) for key in keys])
     writer, groups = recording_writer(db, clock)
 
     async def main() -> list[IngestResult]:
@@ -237,7 +238,7 @@ def test_a_failing_fast_path_leaves_the_group_to_the_full_path(
 ) -> None:
     db = postgres_db
     sender = integration(db, clock)
-    service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
+    ingest(db, CONFIG, clock.now(), sender, [event("a")])
     writer, groups = recording_writer(db, clock)
 
     async def main() -> list[IngestResult]:
@@ -271,7 +272,7 @@ def test_a_broken_postgresql_connection_is_opened_again(
 ) -> None:
     db = postgres_db
     sender = integration(db, clock)
-    service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
+    ingest(db, CONFIG, clock.now(), sender, [event("a")])
 
     async def main() -> None:
         store = PostgreSQLResends(db)
@@ -296,11 +297,11 @@ def test_a_broken_postgresql_connection_is_opened_again(
 
 def test_a_refresh_goes_in_chunks_of_at_most_a_thousand_keys() -> None:
     times = {f"k{i}": 1 + i % 3 for i in range(2500)}
-    chunks = list(service.Refresh("integration:1", None, times).chunks())
+    chunks = list(Refresh("integration:1", None, times).chunks())
     assert [len(keys) for keys, _ in chunks] == [1000, 1000, 500]
     for keys, sent in chunks:
         assert orjson.loads(sent) == {key: times[key] for key in keys}
-    (keys, sent), *_ = service.Refresh("integration:1", None, {"a": 2}).chunks()
+    (keys, sent), *_ = Refresh("integration:1", None, {"a": 2}).chunks()
     assert (keys, orjson.loads(sent)) == (["a"], {"a": 2})
 
 
@@ -313,7 +314,7 @@ def test_libpq_options_of_the_database_url_do_not_stop_the_fast_path(
     db = Database(url)
     try:
         sender = integration(db, clock)
-        service.ingest(db, CONFIG, clock.now(), sender, [event("a")])
+        ingest(db, CONFIG, clock.now(), sender, [event("a")])
         store = PostgreSQLResends(db)
         assert store.timeout == 3.0
         assert "keepalives" not in store.dsn and "connect_timeout" not in store.dsn
@@ -339,8 +340,8 @@ def test_a_deadlocked_statement_declines_quietly(
 ) -> None:
     db = postgres_db
     sender = integration(db, clock)
-    service.ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
-    found = service.plan_resends(CONFIG, clock.now(), [Delivery(sender, [event("a"), event("b")])])
+    ingest(db, CONFIG, clock.now(), sender, [event("a"), event("b")])
+    found = plan_resends(CONFIG, clock.now(), [Delivery(sender, [event("a"), event("b")])])
     assert found is not None
     plan: ResendPlan = found
 

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from warroom.alerts import integrations, service
+from warroom.alerts import integrations, queries
 from warroom.alerts.formats import customer
 from warroom.alerts.formats.model import FormatError
+from warroom.alerts.intake.ingest import ingest
 from warroom.alerts.integrations import Sender
 from warroom.alerts.schemas import (
     AlertOut,
@@ -20,6 +21,7 @@ from warroom.alerts.schemas import (
     IntegrationOut,
     ReportIn,
 )
+from warroom.changes import service as changes
 from warroom.errors import InvalidInputError
 from warroom.limits import Storable, StorableStr
 from warroom.rest import Admin, Db, Reader, Responder
@@ -37,7 +39,7 @@ def report_problem(body: ReportIn, ctx: Responder, db: Db) -> IngestResult:
     except FormatError as exc:
         raise InvalidInputError("; ".join(exc.errors)) from None
     sender = Sender(scope="customer", name=ctx.actor, service=body.service)
-    return service.ingest(db, ctx.config, ctx.now, sender, [event])
+    return ingest(db, ctx.config, ctx.now, sender, [event])
 
 
 @router.get("/api/v1/alerts")
@@ -48,18 +50,18 @@ def list_alerts(
     service_name: Annotated[StorableStr | None, Query(alias="service")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AlertOut]:
-    return service.list_alerts(db, status=status, service=service_name, limit=limit)
+    return queries.list_alerts(db, status=status, service=service_name, limit=limit)
 
 
 @router.get("/api/v1/incidents/{ref}/alerts")
 def incident_alerts(ref: Ref, _ctx: Reader, db: Db) -> list[AlertOut]:
-    return service.alerts_of(db, ref)
+    return queries.alerts_of(db, ref)
 
 
 @router.get("/api/v1/incidents/{ref}/changes")
 def incident_changes(ref: Ref, _ctx: Reader, db: Db) -> list[ChangeOut]:
     """Changes to the incident's services in the 24 hours before it was declared."""
-    return service.changes_before(db, ref)
+    return changes.changes_before(db, ref)
 
 
 @router.post(
@@ -70,7 +72,7 @@ def incident_changes(ref: Ref, _ctx: Reader, db: Db) -> list[ChangeOut]:
 def record_change(body: ChangeIn, ctx: Responder, db: Db, response: Response) -> ChangeOut:
     """Record a change; the same change again (content and time) is stored once and
     answered 200 with the stored change, `duplicate: true`."""
-    recorded = service.record_change(db, ctx, body)
+    recorded = changes.record_change(db, ctx, body)
     if recorded.duplicate:
         response.status_code = 200
     return recorded
@@ -84,7 +86,7 @@ def list_changes(
     since: Annotated[StorableStr | None, Query(description="24h, 7d or an ISO 8601 time")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ChangeOut]:
-    return service.list_changes(db, ctx.now, service=service_name, since=since, limit=limit)
+    return changes.list_changes(db, ctx.now, service=service_name, since=since, limit=limit)
 
 
 @router.post("/api/v1/integrations", status_code=201)

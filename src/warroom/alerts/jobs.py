@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from warroom.alerts import quiet, service
+from warroom.alerts import quiet
+from warroom.alerts.expired import resolve_expired
 from warroom.alerts.formats.model import AlertEvent
+from warroom.alerts.intake.ingest import ingest
+from warroom.alerts.intake.receipts import prune_deliveries
 from warroom.alerts.integrations import Sender
 from warroom.alerts.models import HealthCheckState
 from warroom.alerts.schemas import HealthCheckConfig, seconds
@@ -18,6 +21,7 @@ from warroom.clock import Clock
 from warroom.config import Config
 from warroom.db import Database
 from warroom.engine import service as engine
+from warroom.engine.housekeeping import prune_finished_jobs
 from warroom.engine.worker import Handler, JobRun, PermanentJobError
 
 log = logging.getLogger("warroom.alerts")
@@ -57,11 +61,11 @@ def plan_recurring(db: Database, config: Config, clock: Clock) -> None:
 def run_sweep(run: JobRun) -> None:
     now = run.clock.now()
     try:
-        resolved = service.resolve_expired(run.db, run.config, now)
+        resolved = resolve_expired(run.db, run.config, now)
         if resolved:
             log.info("resolved %s alerts that were not re-sent in time", resolved)
-        service.prune_finished_jobs(run.db, now)
-        service.prune_deliveries(run.db, run.config, now)
+        prune_finished_jobs(run.db, now)
+        prune_deliveries(run.db, run.config, now)
     finally:
         _plan(run.db, SWEEP, "alerts", SWEEP_EVERY, now)
 
@@ -111,7 +115,7 @@ def run_health_check(run: JobRun) -> None:
                 details={"url": check.url, "result": detail, "consecutive_failures": failures},
             )
             sender = Sender(scope="healthcheck", name=f"healthcheck:{name}", service=check.service)
-            service.ingest(run.db, run.config, now, sender, [event])
+            ingest(run.db, run.config, now, sender, [event])
     finally:
         every = timedelta(seconds=seconds(check.interval) or 30)
         _plan(run.db, HEALTH, name, every, run.clock.now())

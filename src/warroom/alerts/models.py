@@ -120,7 +120,7 @@ class AlertDelivery(Base):
 
 class ChangeEvent(Base):
     """A deploy or config change to a service (runbook: check recent deployments), stored
-    once: `digest` identifies its content and time (`alerts.changes`)."""
+    once: `digest` identifies its content and time (`changes.store`)."""
 
     __tablename__ = "change_events"
     __table_args__ = (

@@ -28,14 +28,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from warroom.alerts import integrations, openapi, ratelimit, service
+from warroom.alerts import integrations, openapi, ratelimit
 from warroom.alerts.formats import alertmanager, datadog, generic, grafana, pagerduty
 from warroom.alerts.formats.model import AlertEvent, Batch, FormatError
-from warroom.alerts.intake import IntakeWriter
+from warroom.alerts.intake.plan import Delivery
+from warroom.alerts.intake.writer import IntakeWriter
 from warroom.alerts.integrations import Sender
 from warroom.alerts.ratelimit import ClientLimiter
 from warroom.alerts.schemas import IngestResult, RejectedAlert
-from warroom.alerts.service import Delivery
+from warroom.changes import service as changes
 from warroom.errors import WarroomError
 from warroom.observability import Metrics
 from warroom.rest import domain_error, error_body, internal_error
@@ -230,7 +231,7 @@ async def pagerduty_change(request: Request) -> Response:
         sender, change = await _pagerduty_input(request, pagerduty.parse_change)
         state = request.app.state
         duplicate = await run_in_threadpool(
-            service.record_pagerduty_change, state.db, sender, change, state.clock.now()
+            changes.record_pagerduty_change, state.db, sender, change, state.clock.now()
         )
     except IntakeError as exc:
         return _pagerduty_error(exc)

@@ -1,5 +1,5 @@
 """Changing an incident's severity: the one path for a person's change (`update`) and an
-alert raising it (`alerts.grouping`), so both write the same timeline event, move the
+alert raising it (`alerts.intake.grouping`), so both write the same timeline event, move the
 response clock and tell the `severity_changed` subscribers alike (paging re-plans
 escalation and the response SLA)."""
 

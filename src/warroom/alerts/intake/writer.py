@@ -6,13 +6,13 @@ outcome; it answers 2xx only once the transaction holding its delivery has commi
 Under load one commit carries many deliveries (one SQLite write lock or PostgreSQL WAL
 flush, one UPDATE for all re-sent alerts); when idle a delivery waits for nobody.
 
-A group of re-sent firing alerts only is stored by `alerts.resends`:
+A group of re-sent firing alerts only is stored by `resends`:
 - on PostgreSQL by the event loop itself (`_LoopResends`), one statement in flight per
   process, which carries every delivery that arrived while the previous one ran;
 - on SQLite by the writer thread, on its own connection.
 
 Anything else, or a group in which some alert turns out not to be firing, takes the full
-path in a writer thread, `service.ingest_group`, where one failing delivery fails alone.
+path in a writer thread, `ingest.ingest_group`, where one failing delivery fails alone.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from warroom.alerts import service
-from warroom.alerts.resends import PostgreSQLResends, SQLiteResends
+from warroom.alerts.intake.ingest import ingest_group
+from warroom.alerts.intake.plan import Delivery, ResendPlan, plan_resends
+from warroom.alerts.intake.resends import PostgreSQLResends, SQLiteResends
 from warroom.alerts.schemas import IngestResult
-from warroom.alerts.service import Delivery
 from warroom.clock import Clock
 from warroom.config import Config
 from warroom.db import Database
@@ -175,12 +175,12 @@ class IntakeWriter:
             config, clock = self.current()
             now = clock.now()
             deliveries = [w.delivery for w in group]
-            plan = service.plan_resends(config, now, deliveries) if resends else None
+            plan = plan_resends(config, now, deliveries) if resends else None
             if plan is not None and resends is not None and _stored(resends, plan):
                 outcomes = list(plan.results)
             else:
                 stored_by = "full"
-                outcomes = list(service.ingest_group(self.db, config, now, deliveries))
+                outcomes = list(ingest_group(self.db, config, now, deliveries))
         except BaseException as exc:  # never leave a request waiting forever
             log.exception("intake group failed")
             stored_by, outcomes = "failed", [exc] * len(group)
@@ -196,7 +196,7 @@ class IntakeWriter:
                 loop.call_soon_threadsafe(_settle, settled)
 
 
-def _stored(resends: SQLiteResends, plan: service.ResendPlan) -> bool:
+def _stored(resends: SQLiteResends, plan: ResendPlan) -> bool:
     try:
         return resends.store(plan)
     except Exception:  # the full path does the same work, and says what is wrong
@@ -247,12 +247,12 @@ class _LoopResends:
             self._draining = None
 
     async def _commit(self, group: list[_Waiting]) -> None:
-        plan: service.ResendPlan | None = None
+        plan: ResendPlan | None = None
         stored = False
         if self.loop.time() >= self._resting_until:
             try:
                 config, clock = self.writer.current()
-                plan = service.plan_resends(config, clock.now(), [w.delivery for w in group])
+                plan = plan_resends(config, clock.now(), [w.delivery for w in group])
                 stored = plan is not None and await self.resends.store(plan)
             except Exception:  # the full path does the same work, and says what is wrong
                 log.warning(

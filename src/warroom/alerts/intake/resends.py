@@ -2,7 +2,7 @@
 
 Most intake traffic is senders repeating alerts that are still firing (Alertmanager re-sends
 every group every few minutes; PagerDuty senders re-trigger). For a group made only of such
-triggers (`service.plan_resends`), these store the deliveries' receipts and the re-sends
+triggers (`plan.plan_resends`), these store the deliveries' receipts and the re-sends
 (last seen, occurrences, expiry) on a connection of their own, outside the ORM:
 
 - PostgreSQL (`PostgreSQLResends`): one statement, its own transaction, run from the event
@@ -16,7 +16,7 @@ triggers (`service.plan_resends`), these store the deliveries' receipts and the 
   soon as an UPDATE finds an alert not firing.
 
 Either way the answer is "stored" or "nothing stored": then the caller takes the full path
-(`service.ingest_group`), which creates, re-opens and groups alerts through the ORM, and
+(`ingest.ingest_group`), which creates, re-opens and groups alerts through the ORM, and
 would store these re-sends alike.
 """
 
@@ -31,7 +31,8 @@ import asyncpg
 import orjson
 from sqlalchemy.engine import make_url
 
-from warroom.alerts.service import REFRESH_SQLITE, ResendPlan
+from warroom.alerts.intake.plan import ResendPlan
+from warroom.alerts.intake.refresh import REFRESH_SQLITE
 from warroom.db import Database, UTCDateTime
 
 log = logging.getLogger("warroom.intake")

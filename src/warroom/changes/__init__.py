@@ -1,0 +1,1 @@
+"""Change events: deploys and config changes, the first thing a responder checks."""
