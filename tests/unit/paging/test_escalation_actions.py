@@ -19,7 +19,7 @@ from warroom.paging.escalation.rules import (
 )
 from warroom.runbooks.parser import parse_runbook
 
-SEED = Path(__file__).parents[1] / "fixtures" / "runbooks" / "seed.md"
+SEED = Path(__file__).parents[2] / "fixtures" / "runbooks" / "seed.md"
 T0 = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.unit.runbooks.test_runbook_default import _seed
-
+from tests.unit.runbooks.test_default import _seed
 from warroom.runbooks.monitoring import monitoring_window
 from warroom.runbooks.parser import parse_runbook
 from warroom.runbooks.service import default_runbook
