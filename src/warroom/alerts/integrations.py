@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from warroom import redaction
 from warroom.alerts import stale
+from warroom.alerts.formats.registry import FORMATS, WEBHOOK_PATH
 from warroom.alerts.models import Integration
 from warroom.alerts.schemas import IntegrationIn, IntegrationOut, seconds
 from warroom.config import Config
@@ -126,14 +127,12 @@ def find_integration(db: Database, key: str) -> Sender | None:
 
 
 def intake_urls(kind: str, base: str = "", key: str = "{key}") -> dict[str, str]:
-    """Where an integration of `kind` sends: its one webhook URL, or for PagerDuty the
-    Events API v2 (alert and change events, the key as `routing_key`)."""
-    if kind == "pagerduty":
-        return {
-            "pagerduty_events_v2": f"{base}/v2/enqueue",
-            "pagerduty_change_events": f"{base}/v2/change/enqueue",
-        }
-    return {kind: f"{base}/api/v1/integrations/{key}/{kind}"}
+    """Where an integration of `kind` sends: its format's URLs (a webhook URL, or for
+    PagerDuty the Events API v2: alert and change events, the key as `routing_key`)."""
+    format_ = FORMATS.get(kind)
+    if format_ is None:
+        return {kind: base + WEBHOOK_PATH.format(key=key, name=kind)}
+    return format_.urls(base, key)
 
 
 def _out(row: Integration, key: str | None = None, base: str = "") -> IntegrationOut:

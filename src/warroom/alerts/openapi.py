@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from warroom.alerts.formats import alertmanager, datadog, generic, grafana, pagerduty
+from warroom.alerts.formats import datadog, pagerduty
 
 
 class IntakeErrorDetail(BaseModel):
@@ -57,31 +57,24 @@ def json_schema(model: type[BaseModel]) -> dict[str, Any]:
     return inlined
 
 
-def _webhook_schema(name: str) -> dict[str, Any]:
-    models: dict[str, type[BaseModel]] = {
-        "alertmanager": alertmanager.WireWebhook,
-        "grafana": grafana.WireGrafanaWebhook,
-        "datadog": datadog.WireDatadog,
-        "generic": generic.WireGeneric,
+def datadog_schema() -> dict[str, Any]:
+    schema = json_schema(datadog.WireDatadog)
+    # Datadog fills a template, so values come as strings or numbers: what the
+    # validators take, not only what they produce.
+    properties = schema.get("properties", {})
+    text_or_number = {"type": ["string", "number", "null"]}
+    for field, value in list(properties.items()):
+        if value.get("anyOf") == [{"type": "string"}, {"type": "null"}]:
+            properties[field] = text_or_number
+    properties["tags"] = {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": 'Datadog\'s "$TAGS": "env:prod,service:checkout", or a list',
     }
-    schema = json_schema(models[name])
-    if name == "datadog":
-        # Datadog fills a template, so values come as strings or numbers: what the
-        # validators take, not only what they produce.
-        properties = schema.get("properties", {})
-        text_or_number = {"type": ["string", "number", "null"]}
-        for field, value in list(properties.items()):
-            if value.get("anyOf") == [{"type": "string"}, {"type": "null"}]:
-                properties[field] = text_or_number
-        properties["tags"] = {
-            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-            "description": 'Datadog\'s "$TAGS": "env:prod,service:checkout", or a list',
+    for field in ("date", "last_updated"):
+        properties[field] = {
+            "type": ["string", "number", "null"],
+            "description": "Epoch milliseconds or seconds, or an ISO 8601 time",
         }
-        for field in ("date", "last_updated"):
-            properties[field] = {
-                "type": ["string", "number", "null"],
-                "description": "Epoch milliseconds or seconds, or an ISO 8601 time",
-            }
     return schema
 
 
@@ -89,19 +82,19 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def webhook_openapi(name: str) -> dict[str, Any]:
-    """`openapi_extra` of a webhook route: its format's body."""
-    return _body(_webhook_schema(name))
+def request_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """`openapi_extra` of an intake route: its format's body (`AlertFormat.body`)."""
+    return _body(schema)
 
 
-def pagerduty_event_openapi() -> dict[str, Any]:
+def pagerduty_event_schema() -> dict[str, Any]:
     schema = json_schema(pagerduty.WireEvent)
     payload = json_schema(pagerduty.WirePayload)
     schema["properties"]["payload"] = {
         "anyOf": [payload, {"type": "null"}],
         "description": "Required for trigger; ignored for acknowledge and resolve",
     }
-    return _body(schema)
+    return schema
 
 
 def pagerduty_change_openapi() -> dict[str, Any]:

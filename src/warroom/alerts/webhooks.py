@@ -29,8 +29,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from warroom.alerts import integrations, openapi, ratelimit
-from warroom.alerts.formats import alertmanager, datadog, generic, grafana, pagerduty
+from warroom.alerts.formats import pagerduty
 from warroom.alerts.formats.model import AlertEvent, Batch, FormatError
+from warroom.alerts.formats.registry import FORMATS, WEBHOOK_PATH, AlertFormat
 from warroom.alerts.intake.plan import Delivery
 from warroom.alerts.intake.writer import IntakeWriter
 from warroom.alerts.integrations import Sender
@@ -42,6 +43,9 @@ from warroom.observability import Metrics
 from warroom.rest import domain_error, error_body, internal_error
 
 router = APIRouter(tags=["alerts"])
+_PAGERDUTY = FORMATS["pagerduty"].urls()
+PAGERDUTY_EVENTS = _PAGERDUTY["pagerduty_events_v2"]
+PAGERDUTY_CHANGES = _PAGERDUTY["pagerduty_change_events"]
 MAX_BODY = 512 * 1024
 # Answers for unknown keys per client address; a sender with a wrong key retries on a
 # 429 (after Retry-After) rather than costing a database query each time.
@@ -99,8 +103,9 @@ def _wrong_kind(sender: Sender) -> IntakeError:
     kind = sender.kind or "unknown"
     where = " or ".join(f"POST {url}" for url in integrations.intake_urls(kind).values())
     message = f"this key belongs to a {kind} integration, which sends to {where}"
-    if kind == "pagerduty":
-        message += " with the key as routing_key"
+    format_ = FORMATS.get(kind)
+    if format_ is not None and format_.key_as:
+        message += f" with the key as {format_.key_as}"
     return IntakeError(403, message, code="wrong_integration_kind")
 
 
@@ -182,10 +187,7 @@ def _webhook(kind: str, parse: Callable[[Any], Batch | AlertEvent]) -> Endpoint:
 
 
 WEBHOOKS: dict[str, Endpoint] = {
-    "alertmanager": _webhook("alertmanager", alertmanager.parse),
-    "grafana": _webhook("grafana", grafana.parse),
-    "datadog": _webhook("datadog", datadog.parse),
-    "generic": _webhook("generic", generic.parse),
+    f.name: _webhook(f.name, f.parse) for f in FORMATS.values() if f.webhook
 }
 
 
@@ -243,34 +245,36 @@ async def pagerduty_change(request: Request) -> Response:
 # --- as routes (the OpenAPI document, and the way in where `answer` is not used) -----
 
 
-def _webhook_route(name: str, endpoint: Endpoint) -> None:
+def _webhook_route(format_: AlertFormat, endpoint: Endpoint) -> None:
     async def receive(key: str, request: Request) -> Response:
         return await endpoint(request)
 
+    name = format_.name
+    (path,) = format_.urls().values()
     router.add_api_route(
-        f"/api/v1/integrations/{{key}}/{name}",
+        path,
         receive,
         methods=["POST"],
         status_code=202,
         summary=f"Receive a {name} webhook",
         response_model=IngestResult,
         responses=openapi.WEBHOOK_RESPONSES,
-        openapi_extra=openapi.webhook_openapi(name),
+        openapi_extra=openapi.request_body(format_.body()),
         name="receive",  # the operationId it always had
     )
 
 
 for _name, _endpoint in WEBHOOKS.items():
-    _webhook_route(_name, _endpoint)
+    _webhook_route(FORMATS[_name], _endpoint)
 
 
 @router.post(
-    "/v2/enqueue",
+    PAGERDUTY_EVENTS,
     status_code=202,
     tags=["pagerduty"],
     name="pagerduty_event",
     responses={202: {"model": openapi.PagerDutyAccepted}, **openapi.PAGERDUTY_RESPONSES},
-    openapi_extra=openapi.pagerduty_event_openapi(),
+    openapi_extra=openapi.request_body(FORMATS["pagerduty"].body()),
 )
 async def _pagerduty_event_route(request: Request) -> Response:
     """PagerDuty Events API v2: existing senders only change the URL."""
@@ -278,7 +282,7 @@ async def _pagerduty_event_route(request: Request) -> Response:
 
 
 @router.post(
-    "/v2/change/enqueue",
+    PAGERDUTY_CHANGES,
     status_code=202,
     tags=["pagerduty"],
     name="pagerduty_change",
@@ -302,8 +306,8 @@ class IntakeRoute:
     params: dict[str, str]
 
 
-_WEBHOOK_PREFIX = "/api/v1/integrations/"
-_EXACT = {"/v2/enqueue": pagerduty_event, "/v2/change/enqueue": pagerduty_change}
+_WEBHOOK_PREFIX = WEBHOOK_PATH.partition("{key}")[0]
+_EXACT = {PAGERDUTY_EVENTS: pagerduty_event, PAGERDUTY_CHANGES: pagerduty_change}
 
 
 def intake_route(scope: Scope) -> IntakeRoute | None:
