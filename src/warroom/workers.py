@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from warroom.alerts import jobs as alert_jobs
 from warroom.auth.links import AckLinks, signing_key
 from warroom.clock import Clock
@@ -16,16 +14,11 @@ from warroom.engine.rules import LEASE
 from warroom.engine.worker import Worker
 from warroom.notify.sender import AppriseSender, Sender
 from warroom.paging import service as paging
-
-
-class LinkSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WARROOM_", extra="ignore")
-
-    public_url: str = "http://127.0.0.1:8080"
+from warroom.settings import Settings
 
 
 def ack_links(db: Database, clock: Clock, public_url: str | None = None) -> AckLinks:
-    return AckLinks(signing_key(), public_url or LinkSettings().public_url, clock)
+    return AckLinks(signing_key(), public_url or Settings().public_url, clock)
 
 
 def make_worker(
@@ -43,7 +36,10 @@ def make_worker(
     return Worker(
         db,
         config,
-        {**paging.handlers(sender or AppriseSender(), links), **alert_jobs.handlers()},
+        {
+            **paging.handlers(sender or AppriseSender(Settings().smtp), links),
+            **alert_jobs.handlers(),
+        },
         clock,
         on_give_up=paging.give_up_hooks(),
         startup=lambda: alert_jobs.plan_recurring(db, config, clock),

@@ -6,7 +6,6 @@ from typing import Literal
 from urllib.parse import quote, urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ContactType = Literal["email", "webhook", "apprise"]
 
@@ -39,16 +38,16 @@ class ContactMethod(BaseModel):
         return f"{self.type}:{split.scheme}://{split.hostname or ''}"  # never log secrets in URLs
 
 
-class SmtpSettings(BaseSettings):
-    """Outgoing mail, from `WARROOM_SMTP_*` environment variables."""
+class SmtpSettings(BaseModel):
+    """Outgoing mail; read from `WARROOM_SMTP_*` by `warroom.settings.Settings.smtp`."""
 
-    model_config = SettingsConfigDict(env_prefix="WARROOM_SMTP_", extra="ignore")
+    model_config = ConfigDict(frozen=True)
 
     host: str = "127.0.0.1"
     port: int = 25
     user: str | None = None
     password: str | None = None
-    sender: str = Field(default="warroom@localhost", alias="WARROOM_SMTP_FROM")
+    sender: str = "warroom@localhost"
     security: Literal["none", "starttls", "ssl"] = "none"
 
 

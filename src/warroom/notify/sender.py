@@ -29,7 +29,7 @@ class Sender(Protocol):
 
 class AppriseSender:
     def __init__(self, smtp: SmtpSettings | None = None) -> None:
-        self.smtp = smtp or SmtpSettings()
+        self.smtp = smtp or SmtpSettings()  # the process's own come from Settings().smtp
         redaction.remember(self.smtp.password)
 
     def send(self, method: ContactMethod, message: Message) -> None:
