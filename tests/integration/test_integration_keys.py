@@ -4,6 +4,7 @@ them) and say when to come back, and a flood of wrong keys costs no query."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -171,3 +172,24 @@ def test_a_failed_statement_does_not_carry_its_values(db: Database) -> None:
     message = str(failed.value)
     assert "parameters hidden" in message
     assert "'generic'" not in message and "[parameters:" not in message
+
+
+def test_a_key_that_worked_still_works_from_an_address_spending_its_wrong_key_budget(
+    db: Database, api: Api
+) -> None:
+    """A sender sharing an address (a NAT, a proxy) with one that floods wrong keys."""
+    with api.client() as admin:
+        key = admin.post("/api/v1/integrations", json={"name": "good", "kind": "generic"}).json()[
+            "key"
+        ]
+    own = "127.0.0.7" if db.dialect == "sqlite" else "127.0.0.8"
+    transport = httpx.HTTPTransport(local_address=own)
+    with httpx.Client(base_url=api.url, transport=transport, timeout=60) as client:
+        assert client.post(f"/api/v1/integrations/{key}/generic", json=ALERT).status_code == 202
+        flood = [
+            client.post(f"/api/v1/integrations/wrong-{n}/generic", json=ALERT).status_code
+            for n in range(80)
+        ]
+        assert flood[-1] == 429
+        time.sleep(0.1)  # past the 50 ms a process remembers a known key
+        assert client.post(f"/api/v1/integrations/{key}/generic", json=ALERT).status_code == 202

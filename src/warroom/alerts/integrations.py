@@ -36,6 +36,7 @@ from warroom.errors import ConflictError, NotFoundError
 KNOWN_TTL = 0.05
 UNKNOWN_TTL = 10.0
 UNKNOWN_CAPACITY = 10_000
+VALID_LATELY = 600.0  # how long a key that worked is exempt from the unknown-key limit
 
 
 def hash_key(key: str) -> str:
@@ -95,6 +96,14 @@ class _Answers:
 
 
 _ANSWERS = _Answers()
+_VALID: OrderedDict[str, float] = OrderedDict()  # key hash -> when it last worked
+_VALID_LOCK = threading.Lock()
+
+
+def seen_valid(key: str) -> bool:
+    """Whether `key` worked in this process lately (it is still looked up each time)."""
+    at = _VALID.get(hash_key(key))
+    return at is not None and time.monotonic() - at < VALID_LATELY
 
 
 def remembered(db: Database, key: str) -> tuple[bool, Sender | None]:
@@ -123,6 +132,12 @@ def find_integration(db: Database, key: str) -> Sender | None:
             rate_limit_per_minute=row.rate_limit_per_minute,
         )
     _ANSWERS.put(db, key_hash, sender, since)
+    if sender is not None:
+        with _VALID_LOCK:
+            _VALID[key_hash] = since
+            _VALID.move_to_end(key_hash)
+            if len(_VALID) > UNKNOWN_CAPACITY:
+                _VALID.popitem(last=False)
     return sender
 
 

@@ -115,8 +115,9 @@ async def _sender(request: Request, key: str, kind: str) -> Sender:
     db = request.app.state.db
     address = request.client.host if request.client else "unknown"
     found, sender = integrations.remembered(db, key)  # no thread hop, no query
-    if sender is None and unknown_keys.exhausted(address):
-        # An address that sent too many wrong keys waits, without a query per attempt.
+    if sender is None and unknown_keys.exhausted(address) and not integrations.seen_valid(key):
+        # An address that sent too many wrong keys waits, without a query per attempt;
+        # a key that worked lately is still looked up (its sender may share the address).
         raise _too_fast(unknown_keys.retry_after(address), "Too many unknown keys")
     if not found:
         sender = await run_in_threadpool(integrations.find_integration, db, key)
