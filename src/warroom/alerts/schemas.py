@@ -13,7 +13,7 @@ from warroom.limits import PositiveInt32, Storable, StorableInstant, StorableJso
 from warroom.runbooks.durations import DurationError, parse_duration
 
 # The names of `alerts.formats.registry.FORMATS`, for the type checker and the schema
-# (tests/unit/alerts/test_alerts_registry.py keeps them the same).
+# (tests/unit/alerts/test_registry.py keeps them the same).
 IntegrationKind = Literal["alertmanager", "pagerduty", "datadog", "grafana", "generic"]
 
 

@@ -6,7 +6,7 @@ of its webhook URL), its parser, where its senders post, how they re-send a firi
 The webhook endpoints (`alerts.webhooks`), the URLs shown for a new integration
 (`alerts.integrations.intake_urls`), the stale timeout's defaults and warnings
 (`alerts.stale`) and the OpenAPI document read these records. Two copies cannot import
-them and are pinned to them by a test (tests/unit/alerts/test_alerts_registry.py):
+them and are pinned to them by a test (tests/unit/alerts/test_registry.py):
 `schemas.IntegrationKind`, a `Literal` for the type checker and the schema, and the
 CLI's `--kind` help (the CLI starts without pydantic). A new format is a record here,
 its name in those two, and its parser in `formats/`.
