@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warroom.notify.contacts import SmtpSettings
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     config: Path | None = None
     log_level: str = "info"
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs acknowledge links; shared by every process"
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8080", description="Where acknowledge links point"
     )

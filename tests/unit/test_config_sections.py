@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import warroom
+from warroom.auth.links import signing_key
 from warroom.config import Config, ConfigError, parse_config
 from warroom.domain_config import SECTIONS
 from warroom.notify.sender import AppriseSender
@@ -86,6 +87,7 @@ def test_one_settings_object_reads_every_warroom_variable(
     monkeypatch.setenv("WARROOM_CONFIG", str(tmp_path / "org.yaml"))
     monkeypatch.setenv("WARROOM_LOG_LEVEL", "debug")
     monkeypatch.setenv("WARROOM_PUBLIC_URL", "https://warroom.example.com")
+    monkeypatch.setenv("WARROOM_SECRET_KEY", "k" * 40)
     monkeypatch.setenv("WARROOM_SMTP_HOST", "mail.example.com")
     monkeypatch.setenv("WARROOM_SMTP_PORT", "587")
     monkeypatch.setenv("WARROOM_SMTP_USER", "warroom")
@@ -97,6 +99,10 @@ def test_one_settings_object_reads_every_warroom_variable(
     assert settings.config == tmp_path / "org.yaml"
     assert settings.log_level == "debug"
     assert settings.public_url == "https://warroom.example.com"
+    assert settings.secret_key is not None
+    assert settings.secret_key.get_secret_value() == "k" * 40
+    assert "k" * 40 not in repr(settings)
+    assert signing_key() == "k" * 40
     smtp = settings.smtp
     assert (smtp.host, smtp.port, smtp.user, smtp.password) == (
         "mail.example.com",

@@ -3,15 +3,15 @@
 A link names the incident, the person paged and how many times the incident had been
 reopened when it was sent, so a reopened incident's older links stop working.
 
-The signing key lives only in `WARROOM_SECRET_KEY`: every API and worker process of one
-installation reads it there, and nothing stores it beside the data it protects. (`warroom
+The signing key lives only in `WARROOM_SECRET_KEY` (read through `warroom.settings`):
+every API and worker process of one installation reads it there, and nothing stores it
+beside the data it protects. (`warroom
 serve` on a loopback address generates one into the 0600 credentials file, so `make run`
 needs no setup; anywhere else the server refuses to start without it.)
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from warroom import redaction
 from warroom.clock import Clock
 from warroom.errors import InvalidInputError
+from warroom.settings import Settings
 
 ACK_LINK_LIFETIME = timedelta(hours=24)
 ACK_TOKEN_MAX = 2_000  # characters; a real token is about 150
@@ -33,7 +34,8 @@ class MissingSecretKeyError(RuntimeError):
 
 
 def signing_key() -> str:
-    key = os.environ.get(SECRET_ENV, "")
+    secret = Settings().secret_key
+    key = secret.get_secret_value() if secret is not None else ""
     if not key:
         raise MissingSecretKeyError(
             f"{SECRET_ENV} is not set: acknowledge links need a signing key shared by every "
