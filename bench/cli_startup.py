@@ -15,6 +15,7 @@ CLI does not find the server by itself), for a before/after figure.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import socket
@@ -88,12 +89,12 @@ def main() -> None:
         )
         try:
             assert server.stdout is not None
-            token = ""
             for line in server.stdout:
-                if line.startswith("wr_"):
-                    token = line.strip()
                 if line.startswith("warroom listening on"):
                     break
+            # Not a terminal: serve keeps the admin token in the credentials file only.
+            stored = json.loads(Path(f"{tmp}/config/warroom/credentials.json").read_text())
+            token = stored["servers"][url]["token"]
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
                 try:
