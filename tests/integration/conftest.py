@@ -49,3 +49,12 @@ def timeline(http: httpx.Client, ref: str, kind: str | None = None) -> list[dict
     """The incident's timeline events (of one kind), each with its `text`."""
     items = http.get(f"/api/v1/incidents/{ref}/timeline").json()["items"]
     return [e for e in items if kind is None or e["kind"] == kind]
+
+
+def declare(http: httpx.Client, **body: Any) -> dict[str, Any]:
+    """Declare through the API (a SEV-1 "Checkout API returns 500s" unless `body` says
+    otherwise); the answer."""
+    payload = {"title": "Checkout API returns 500s", "severity": "sev-1", **body}
+    response = http.post("/api/v1/incidents", json=payload)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

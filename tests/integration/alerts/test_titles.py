@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 
 from tests.conftest import Api
-from tests.integration.test_alerts import am_alert, am_group, post_am
+from tests.integration.alerts.test_webhooks import am_alert, am_group, post_am
 
-PAYLOADS = Path(__file__).parents[1] / "unit" / "alerts" / "payloads"
+PAYLOADS = Path(__file__).parents[2] / "unit" / "alerts" / "payloads"
 
 
 def create(http: httpx.Client, kind: str) -> str:

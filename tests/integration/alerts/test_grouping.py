@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import select
 
 from tests.conftest import Api
-from tests.integration.test_alerts import am_alert, am_group, post_am
+from tests.integration.alerts.test_webhooks import am_alert, am_group, post_am
 from warroom.config import parse_config
 from warroom.engine.models import Job
 from warroom.incidents.models import Incident

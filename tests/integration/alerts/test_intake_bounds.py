@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Api
-from tests.integration.test_alerts import am_alert, am_group
+from tests.integration.alerts.test_webhooks import am_alert, am_group
 from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent
 from warroom.config import parse_config
 from warroom.limits import DEDUP_KEY, GROUP_KEY, INT32_MAX

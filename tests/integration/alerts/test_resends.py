@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests.integration.test_intake_groups import CONFIG, alerts, event, integration
+from tests.integration.alerts.test_intake_groups import CONFIG, alerts, event, integration
 from warroom.alerts.expired import resolve_expired
 from warroom.alerts.intake.ingest import ingest
 from warroom.alerts.intake.plan import Delivery, Refresh, ResendPlan, plan_resends

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Api
+from tests.integration.conftest import declare as declare_incident
 from tests.receivers import SmtpReceiver, WebhookReceiver, start_smtp
 from warroom.config import Config, parse_config
 from warroom.engine.models import Job
@@ -102,11 +103,8 @@ def paging(api: Api, smtp: SmtpReceiver, webhook: WebhookReceiver) -> Iterator[W
 
 
 def declare(http: httpx.Client, **body: Any) -> dict[str, Any]:
-    payload = {"title": "Checkout API returns 500s", "severity": "sev-1", **body}
-    payload.setdefault("services", ["api-service"])
-    response = http.post("/api/v1/incidents", json=payload)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
+    """For api-service unless `body` names services."""
+    return declare_incident(http, **{"services": ["api-service"], **body})
 
 
 def events(http: httpx.Client, ref: str, kind: str) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import Api
+from tests.integration.conftest import declare
 from warroom.config import Config, parse_config
 from warroom.notify.contacts import SmtpSettings
 from warroom.notify.sender import AppriseSender
@@ -46,13 +47,6 @@ services:
   - {name: api-service, schedule: primary}
   - {name: batch, escalation_policy: primary-first}
 """
-
-
-def declare(http: httpx.Client, **body: Any) -> dict[str, Any]:
-    payload = {"title": "Checkout API returns 500s", "severity": "sev-1", **body}
-    response = http.post("/api/v1/incidents", json=payload)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 def timeline(http: httpx.Client, ref: str) -> list[dict[str, Any]]:

@@ -9,14 +9,8 @@ import httpx
 import pytest
 
 from tests.conftest import Api
+from tests.integration.conftest import declare
 from warroom.config import parse_config
-
-
-def declare(http: httpx.Client, **body: Any) -> dict[str, Any]:
-    payload = {"title": "Checkout API returns 500s", "severity": "sev-1", **body}
-    response = http.post("/api/v1/incidents", json=payload)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 def kinds(http: httpx.Client, ref: str) -> list[str]:

@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from tests.conftest import Api
-from tests.integration.test_alerts import am_alert, am_group, post_am
+from tests.integration.alerts.test_webhooks import am_alert, am_group, post_am
 from warroom.config import parse_config
 from warroom.workers import make_worker
 
-PAYLOADS = Path(__file__).parents[1] / "unit" / "alerts" / "payloads"
+PAYLOADS = Path(__file__).parents[2] / "unit" / "alerts" / "payloads"
 # Longer than any sender's default repeat interval (4 h), and then some.
 QUIET_FOR = timedelta(hours=30)
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Api
-from tests.integration.test_alerts import am_alert, am_group, post_am
+from tests.integration.alerts.test_webhooks import am_alert, am_group, post_am
 from tests.receivers import SmtpReceiver, start_smtp
 from warroom.config import Config, parse_config
 from warroom.engine.models import Job

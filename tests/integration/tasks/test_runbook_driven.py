@@ -5,21 +5,14 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from tests.conftest import FIXTURES, Api
+from tests.integration.conftest import declare
 from warroom.config import parse_config
 from warroom.runbooks.models import RunbookAction
-
-
-def declare(http: httpx.Client, **body: Any) -> dict[str, Any]:
-    payload = {"title": "Checkout API returns 500s", "severity": "sev-1", **body}
-    response = http.post("/api/v1/incidents", json=payload)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 def test_declare_creates_tasks_from_every_phase_checklist_with_deadlines(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from tests.conftest import Api
 from warroom.alerts.models import Alert, AlertDelivery, ChangeEvent
 
-PAYLOADS = Path(__file__).parents[1] / "unit" / "alerts" / "payloads"
+PAYLOADS = Path(__file__).parents[2] / "unit" / "alerts" / "payloads"
 
 
 def integration(http: httpx.Client, kind: str, name: str | None = None) -> dict[str, Any]:
