@@ -79,6 +79,8 @@ def serve(database_url: str, workdir: Path, processes: int = 1) -> Iterator[Targ
         "XDG_CONFIG_HOME": str(workdir / "config"),
         "XDG_DATA_HOME": str(workdir / "data"),
         "WARROOM_DATABASE_URL": database_url,
+        # The access log on, so that the log scan sees every request's path redacted.
+        "WARROOM_ACCESS_LOG": "true",
     }
     _run(env, "db", "upgrade")
     token = _run(env, "token", "create", "--role", "admin", "--name", "fuzz").strip()

@@ -176,11 +176,11 @@ def metrics(request: Request) -> Response:
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
-def configure_logging(level: str = "info") -> None:
-    """JSON lines on stderr, for warroom and uvicorn alike (its access log included), with
-    no terminal colour codes and no secrets: uvicorn passes a coloured copy of some
-    messages as `color_message`, which a JSON formatter would otherwise print as one more
-    field; every text field is scrubbed (`warroom.redaction`)."""
+def configure_logging(level: str = "info", *, access_log: bool = False) -> None:
+    """JSON lines on stderr, for warroom and uvicorn alike (its access log when asked
+    for), with no terminal colour codes and no secrets: uvicorn passes a coloured copy of
+    some messages as `color_message`, which a JSON formatter would otherwise print as one
+    more field; every text field is scrubbed (`warroom.redaction`)."""
     from pythonjsonlogger.core import RESERVED_ATTRS
     from pythonjsonlogger.json import JsonFormatter
 
@@ -208,3 +208,5 @@ def configure_logging(level: str = "info") -> None:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    # Propagating to the root handler would otherwise turn uvicorn's access log back on.
+    logging.getLogger("uvicorn.access").disabled = not access_log

@@ -52,7 +52,7 @@ def run(host: str, port: int, processes: int) -> None:
         port=port,
         workers=workers,
         log_config=None,
-        access_log=True,
+        access_log=Settings().access_log,
     )
 
 
@@ -113,7 +113,12 @@ def _serve_one(host: str, port: int) -> None:
 
     sock = _listening(host, port)
     config = uvicorn.Config(
-        FACTORY, factory=True, host=host, port=port, log_config=None, access_log=True
+        FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=Settings().access_log,
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -121,7 +126,7 @@ def _serve_one(host: str, port: int) -> None:
 def app_from_environment() -> FastAPI:
     """The app of one API process (uvicorn's factory)."""
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, access_log=settings.access_log)
     config = load_config(settings.config)
     db = Database(settings.database_url)
     clock = SystemClock()
