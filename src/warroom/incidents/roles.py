@@ -56,34 +56,22 @@ def put(
     return event
 
 
-def filled(
+def tell(
     session: Session,
     config: Config,
     incident: Incident,
     role: str,
     event: TimelineEvent,
     *,
+    filled: bool,
     actor: str,
     at: datetime,
 ) -> None:
-    """Tell the role_filled subscribers (tasks tick the role's task and "Assemble team")."""
-    change = Change(session, config, incident, actor, at, event, role=role)
-    hooks.run(hooks.installed().role_filled, change)
-
-
-def vacated(
-    session: Session,
-    config: Config,
-    incident: Incident,
-    role: str,
-    event: TimelineEvent,
-    *,
-    actor: str,
-    at: datetime,
-) -> None:
-    """Tell the role_vacated subscribers (tasks reopen what warroom ticked for the role)."""
-    change = Change(session, config, incident, actor, at, event, role=role)
-    hooks.run(hooks.installed().role_vacated, change)
+    """Tell the role_filled (or, a role left empty, the role_vacated) subscribers: tasks
+    tick the role's task and "Assemble team", or reopen what warroom ticked for it."""
+    installed = hooks.installed()
+    subscribers = installed.role_filled if filled else installed.role_vacated
+    hooks.run(subscribers, Change(session, config, incident, actor, at, event, role=role))
 
 
 def fill_vacant(
@@ -102,7 +90,7 @@ def fill_vacant(
         return False
     event = put(session, incident, role=role, person=person, actor=actor, at=at, source=source)
     assert event is not None  # the role was vacant
-    filled(session, config, incident, role, event, actor=actor, at=at)
+    tell(session, config, incident, role, event, filled=True, actor=actor, at=at)
     return True
 
 

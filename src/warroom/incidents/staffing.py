@@ -29,7 +29,9 @@ def assign_role(db: Database, ctx: Context, ref: str, role: str, data: RoleIn) -
     with changing(db, ctx, ref) as (session, incident):
         event = roles.put(session, incident, role=role, person=person, actor=ctx.actor, at=ctx.now)
         if event is not None:
-            roles.filled(session, ctx.config, incident, role, event, actor=ctx.actor, at=ctx.now)
+            roles.tell(
+                session, ctx.config, incident, role, event, filled=True, actor=ctx.actor, at=ctx.now
+            )
         return present(session, incident, ctx.config, ctx.now)
 
 
@@ -42,5 +44,7 @@ def unassign_role(db: Database, ctx: Context, ref: str, role: str) -> IncidentOu
         data = {"role": role, "person": current.person}
         event = record(session, incident, ctx, "role_unassigned", data)
         incident.roles.remove(current)
-        roles.vacated(session, ctx.config, incident, role, event, actor=ctx.actor, at=ctx.now)
+        roles.tell(
+            session, ctx.config, incident, role, event, filled=False, actor=ctx.actor, at=ctx.now
+        )
         return present(session, incident, ctx.config, ctx.now)
