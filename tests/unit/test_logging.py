@@ -20,6 +20,10 @@ def _lines_of(name: str, message: str, *args: object) -> list[dict[str, object]]
 
 def test_the_access_log_is_off_unless_asked_for() -> None:
     saved = logging.getLogger().handlers[:], logging.getLogger().level
+    # Other tests' uvicorn servers set its loggers' levels (log_level="warning").
+    levels = {n: logging.getLogger(n).level for n in ("uvicorn.access", "warroom")}
+    for name in levels:
+        logging.getLogger(name).setLevel(logging.NOTSET)
     try:
         configure_logging("info")
         assert _lines_of("uvicorn.access", '%s - "%s %s"', "127.0.0.1", "GET", "/healthz") == []
@@ -35,3 +39,5 @@ def test_the_access_log_is_off_unless_asked_for() -> None:
         logging.getLogger().handlers, level = saved
         logging.getLogger().setLevel(level)
         logging.getLogger("uvicorn.access").disabled = False
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)
