@@ -5,7 +5,6 @@ driven clock, over HTTP on both databases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy import select
 
 from tests.conftest import Api
 from tests.integration.alerts.test_webhooks import am_alert, am_group, post_am
-from tests.receivers import SmtpReceiver, start_smtp
+from tests.receivers import SmtpReceiver
 from warroom.config import Config, parse_config
 from warroom.engine.models import Job
 from warroom.engine.worker import Worker
@@ -46,21 +45,14 @@ services:
 WINDOW = timedelta(minutes=30)  # the runbook's "Monitor for 15-30 minutes", at its longest
 
 
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver, controller = start_smtp()
-    yield receiver
-    controller.stop()
-
-
-def setup(api: Api, smtp: SmtpReceiver, rules: str = "") -> tuple[str, Worker]:
-    smtp.clear()
+def setup(api: Api, smtp_receiver: SmtpReceiver, rules: str = "") -> tuple[str, Worker]:
+    smtp_receiver.clear()
     config: Config = parse_config(CONFIG + rules)
     api.configure(config)
     with api.client() as http:
         created = http.post("/api/v1/integrations", json={"name": "prom", "kind": "alertmanager"})
     assert created.status_code == 201, created.text
-    sender = AppriseSender(SmtpSettings(host="127.0.0.1", port=smtp.port))
+    sender = AppriseSender(SmtpSettings(host="127.0.0.1", port=smtp_receiver.port))
     links = ack_links(api.db, api.clock, public_url=api.url)
     worker = make_worker(api.db, config, api.clock, sender=sender, links=links, name="quiet")
     return str(created.json()["key"]), worker
@@ -93,12 +85,12 @@ def status(http: httpx.Client, ref: str) -> str:
 
 
 def test_escalation_stops_and_the_incident_resolves_itself_after_the_monitoring_window(
-    http: httpx.Client, api: Api, smtp: SmtpReceiver
+    http: httpx.Client, api: Api, smtp_receiver: SmtpReceiver
 ) -> None:
-    key, worker = setup(api, smtp)
+    key, worker = setup(api, smtp_receiver)
     [ref] = post_am(api, key, pair()).json()["incidents_opened"]
     worker.run_until_idle()
-    assert [m.recipients for m in smtp.mails] == [["alice@example.com"]]  # on call, 0 min
+    assert [m.recipients for m in smtp_receiver.mails] == [["alice@example.com"]]  # on call, 0 min
     assert jobs(api, ref, *STEPS)  # the lead, VP, CTO and CEO to come
 
     api.clock.advance(timedelta(minutes=5))
@@ -126,13 +118,13 @@ def test_escalation_stops_and_the_incident_resolves_itself_after_the_monitoring_
     worker.run_until_idle()
     # Nobody past the on-call engineer was paged or notified: not the lead at 15 min, the
     # VP at 30, the CTO at 60 or the CEO at 120.
-    assert [m.recipients for m in smtp.mails] == [["alice@example.com"]]
+    assert [m.recipients for m in smtp_receiver.mails] == [["alice@example.com"]]
 
 
 def test_an_alert_firing_again_during_monitoring_brings_the_incident_back(
-    http: httpx.Client, api: Api, smtp: SmtpReceiver
+    http: httpx.Client, api: Api, smtp_receiver: SmtpReceiver
 ) -> None:
-    key, worker = setup(api, smtp)
+    key, worker = setup(api, smtp_receiver)
     [ref] = post_am(api, key, pair()).json()["incidents_opened"]
     worker.run_until_idle()
     api.clock.advance(timedelta(minutes=2))
@@ -152,7 +144,7 @@ def test_an_alert_firing_again_during_monitoring_brings_the_incident_back(
     worker.run_until_idle()
     # The on-call engineer is paged again at once, and the engineering lead (due at
     # 15 min of the incident, 7 min ago) is reached now the incident is live again.
-    paged = [m.recipients[0] for m in smtp.mails]
+    paged = [m.recipients[0] for m in smtp_receiver.mails]
     assert paged.count("alice@example.com") == 2 and "dave@example.com" in paged, paged
 
     api.clock.advance(WINDOW * 2)
@@ -171,14 +163,14 @@ def test_an_alert_firing_again_during_monitoring_brings_the_incident_back(
 def test_who_resolves_an_incident_whose_alerts_resolved(
     http: httpx.Client,
     api: Api,
-    smtp: SmtpReceiver,
+    smtp_receiver: SmtpReceiver,
     rule: str,
     acknowledge: bool,
     expected: str,
     why: str | None,
 ) -> None:
     rules = f"alert_routing:\n  - {{match: {{source: alertmanager}}, {rule}}}\n" if rule else ""
-    key, worker = setup(api, smtp, rules)
+    key, worker = setup(api, smtp_receiver, rules)
     [ref] = post_am(api, key, pair()).json()["incidents_opened"]
     if acknowledge:
         assert http.post(f"/api/v1/incidents/{ref}/acknowledge").status_code == 200
@@ -194,9 +186,9 @@ def test_who_resolves_an_incident_whose_alerts_resolved(
 
 
 def test_an_incident_a_person_declared_is_left_to_people(
-    http: httpx.Client, api: Api, smtp: SmtpReceiver
+    http: httpx.Client, api: Api, smtp_receiver: SmtpReceiver
 ) -> None:
-    key, _ = setup(api, smtp)
+    key, _ = setup(api, smtp_receiver)
     ref = http.post(
         "/api/v1/incidents",
         json={"title": "Checkout slow", "severity": "sev-1", "services": ["api-service"]},

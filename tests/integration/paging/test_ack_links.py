@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import Api
-from tests.receivers import SmtpReceiver, start_smtp
+from tests.receivers import SmtpReceiver
 from warroom.config import Config, parse_config
 from warroom.engine.worker import Worker
 from warroom.incidents.queries import by_ref
@@ -37,13 +37,6 @@ services:
 TITLE = "Checkout <script>alert('x')</script> & 500s"
 
 
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver, controller = start_smtp()
-    yield receiver
-    controller.stop()
-
-
 @pytest.fixture
 def config(api: Api) -> Config:
     config = parse_config(CONFIG)
@@ -52,9 +45,9 @@ def config(api: Api) -> Config:
 
 
 @pytest.fixture
-def worker(api: Api, config: Config, smtp: SmtpReceiver) -> Worker:
-    smtp.clear()
-    sender = AppriseSender(SmtpSettings(host="127.0.0.1", port=smtp.port))
+def worker(api: Api, config: Config, smtp_receiver: SmtpReceiver) -> Worker:
+    smtp_receiver.clear()
+    sender = AppriseSender(SmtpSettings(host="127.0.0.1", port=smtp_receiver.port))
     links = ack_links(api.db, api.clock, public_url=api.url)
     return make_worker(api.db, config, api.clock, sender=sender, links=links, name="ack-worker")
 
@@ -79,8 +72,8 @@ def link_in(mail_body: str) -> str:
     return found.group(1)
 
 
-def paged_link(smtp: SmtpReceiver, address: str) -> str:
-    mails = smtp.to(address)
+def paged_link(smtp_receiver: SmtpReceiver, address: str) -> str:
+    mails = smtp_receiver.to(address)
     assert mails, f"{address} was not paged"
     return link_in(mails[-1].body)
 
@@ -98,11 +91,11 @@ def incident(http: httpx.Client, ref: str) -> dict[str, Any]:
 
 
 def test_fetching_the_link_shows_the_incident_and_only_the_button_acknowledges(
-    http: httpx.Client, api: Api, worker: Worker, smtp: SmtpReceiver, browser: httpx.Client
+    http: httpx.Client, api: Api, worker: Worker, smtp_receiver: SmtpReceiver, browser: httpx.Client
 ) -> None:
     ref = declare(http)
     worker.run_until_idle()
-    link = paged_link(smtp, "alice@example.com")
+    link = paged_link(smtp_receiver, "alice@example.com")
 
     # A link previewer fetches the link, more than once: nothing changes.
     for _ in range(3):
@@ -123,7 +116,7 @@ def test_fetching_the_link_shows_the_incident_and_only_the_button_acknowledges(
     # ... so escalation goes on: the next step pages bob.
     api.clock.advance(timedelta(minutes=5))
     worker.run_until_idle()
-    assert len(smtp.to("bob@example.com")) == 1
+    assert len(smtp_receiver.to("bob@example.com")) == 1
 
     api.clock.advance(timedelta(minutes=1))
     done = press_button(browser, page)
@@ -140,7 +133,7 @@ def test_fetching_the_link_shows_the_incident_and_only_the_button_acknowledges(
     assert f"{ref} is acknowledged" in again.text
     assert "acknowledged by alice at 2025-11-01 12:06:00 UTC" in again.text
     assert "<form" not in again.text
-    bob_page = browser.get(paged_link(smtp, "bob@example.com"))
+    bob_page = browser.get(paged_link(smtp_receiver, "bob@example.com"))
     assert bob_page.status_code == 200
     assert "<form" not in bob_page.text
     twice = press_button(browser, page)
@@ -150,11 +143,11 @@ def test_fetching_the_link_shows_the_incident_and_only_the_button_acknowledges(
 
 
 def test_the_link_stops_working_when_resolved_and_a_reopened_incident_has_new_links(
-    http: httpx.Client, api: Api, worker: Worker, smtp: SmtpReceiver, browser: httpx.Client
+    http: httpx.Client, api: Api, worker: Worker, smtp_receiver: SmtpReceiver, browser: httpx.Client
 ) -> None:
     ref = declare(http)
     worker.run_until_idle()
-    link = paged_link(smtp, "alice@example.com")
+    link = paged_link(smtp_receiver, "alice@example.com")
     page = browser.get(link)
     assert page.status_code == 200
 
@@ -189,7 +182,7 @@ def test_the_link_acts_only_for_configured_people(
     api: Api,
     config: Config,
     worker: Worker,
-    smtp: SmtpReceiver,
+    smtp_receiver: SmtpReceiver,
     browser: httpx.Client,
 ) -> None:
     ref = declare(http)
@@ -204,7 +197,7 @@ def test_the_link_acts_only_for_configured_people(
     assert browser.post(f"{api.url}/ack", data={"token": token}).status_code == 403
 
     # alice's own link stops working once she is no longer in the configuration.
-    link = paged_link(smtp, "alice@example.com")
+    link = paged_link(smtp_receiver, "alice@example.com")
     page = browser.get(link)
     assert page.status_code == 200
     api.configure(parse_config(CONFIG.replace("alice", "amy")))
@@ -214,11 +207,11 @@ def test_the_link_acts_only_for_configured_people(
 
 
 def test_a_bad_form_or_link_is_refused_naming_what_is_wrong(
-    http: httpx.Client, api: Api, worker: Worker, smtp: SmtpReceiver, browser: httpx.Client
+    http: httpx.Client, api: Api, worker: Worker, smtp_receiver: SmtpReceiver, browser: httpx.Client
 ) -> None:
     ref = declare(http)
     worker.run_until_idle()
-    link = paged_link(smtp, "alice@example.com")
+    link = paged_link(smtp_receiver, "alice@example.com")
     page = browser.get(link)
     url = f"{api.url}/ack"
     assert browser.get(f"{api.url}/ack/forged").status_code == 422

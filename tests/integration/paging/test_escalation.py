@@ -13,26 +13,13 @@ from sqlalchemy import select
 
 from tests.conftest import Api
 from tests.integration.conftest import declare as declare_incident
-from tests.receivers import SmtpReceiver, WebhookReceiver, start_smtp
+from tests.receivers import SmtpReceiver, WebhookReceiver
 from warroom.config import Config, parse_config
 from warroom.engine.models import Job
 from warroom.engine.worker import Worker
 from warroom.notify.contacts import SmtpSettings
 from warroom.notify.sender import AppriseSender
 from warroom.workers import ack_links, make_worker
-
-
-@pytest.fixture(scope="session")
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver, controller = start_smtp()
-    yield receiver
-    controller.stop()
-
-
-@pytest.fixture
-def mailbox(smtp: SmtpReceiver) -> SmtpReceiver:
-    smtp.clear()
-    return smtp
 
 
 @pytest.fixture
@@ -94,10 +81,10 @@ services:
 
 
 @pytest.fixture
-def paging(api: Api, smtp: SmtpReceiver, webhook: WebhookReceiver) -> Iterator[Worker]:
+def paging(api: Api, smtp_receiver: SmtpReceiver, webhook: WebhookReceiver) -> Iterator[Worker]:
     config: Config = parse_config(CONFIG.format(hook=webhook.url))
     api.configure(config)
-    sender = AppriseSender(SmtpSettings(host="127.0.0.1", port=smtp.port))
+    sender = AppriseSender(SmtpSettings(host="127.0.0.1", port=smtp_receiver.port))
     links = ack_links(api.db, api.clock, public_url=api.url)
     yield make_worker(api.db, config, api.clock, sender=sender, links=links, name="test-worker")
 
@@ -113,13 +100,13 @@ def events(http: httpx.Client, ref: str, kind: str) -> list[dict[str, Any]]:
 
 
 def test_escalation_follows_the_runbook_matrix(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http)["ref"]
     paging.run_until_idle()
     # 0 min: the on-call engineer (alice has the primary schedule this week).
-    assert [m.recipients for m in mailbox.mails] == [["alice@example.com"]]
-    mail = mailbox.mails[0]
+    assert [m.recipients for m in inbox.mails] == [["alice@example.com"]]
+    mail = inbox.mails[0]
     assert mail.subject == f"[SEV-1] {ref}: Checkout API returns 500s"
     assert f"{api.url}/ack/" in mail.body
     assert mail.page_key.startswith("page:")
@@ -131,14 +118,14 @@ def test_escalation_follows_the_runbook_matrix(
     for minute, person in steps:
         api.clock.advance(timedelta(minutes=minute - elapsed) - timedelta(seconds=1))
         paging.run_until_idle()
-        assert not mailbox.to(f"{person}@example.com"), f"{person} paged early"
+        assert not inbox.to(f"{person}@example.com"), f"{person} paged early"
         api.clock.advance(timedelta(seconds=1))
         paging.run_until_idle()
-        assert len(mailbox.to(f"{person}@example.com")) == 1, person
+        assert len(inbox.to(f"{person}@example.com")) == 1, person
         elapsed = minute
     api.clock.advance(timedelta(hours=5))
     paging.run_until_idle()
-    assert len(mailbox.mails) == 5  # each step paged exactly once
+    assert len(inbox.mails) == 5  # each step paged exactly once
     escalations = events(http, ref, "escalation_step")
     assert [e["people"] for e in escalations] == [["alice"], ["dave"], ["vera"], ["carl"], ["cece"]]
     assert len(events(http, ref, "page_sent")) == 5
@@ -147,7 +134,7 @@ def test_escalation_follows_the_runbook_matrix(
 
 
 def test_sev2_stops_after_the_engineering_lead(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http, severity="sev-2")["ref"]
     paging.run_until_idle()
@@ -155,18 +142,18 @@ def test_sev2_stops_after_the_engineering_lead(
     for _ in range(4):
         paging.run_until_idle()
         api.clock.advance(timedelta(hours=1))
-    assert sorted(r for m in mailbox.mails for r in m.recipients) == [
+    assert sorted(r for m in inbox.mails for r in m.recipients) == [
         "alice@example.com",
         "dave@example.com",
     ]
 
 
 def test_the_ack_link_acknowledges_over_http_and_stops_paging(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http)["ref"]
     paging.run_until_idle()
-    link = re.search(r"(http://\S+/ack/\S+)", mailbox.mails[0].body)
+    link = re.search(r"(http://\S+/ack/\S+)", inbox.mails[0].body)
     assert link is not None
     api.clock.advance(timedelta(minutes=3))
     with httpx.Client() as anonymous:
@@ -181,7 +168,7 @@ def test_the_ack_link_acknowledges_over_http_and_stops_paging(
     assert incident["acknowledged_at"] == "2025-11-01T12:03:00Z"
     api.clock.advance(timedelta(hours=3))
     paging.run_until_idle()
-    assert len(mailbox.to("alice@example.com")) == 1  # paging stopped
+    assert len(inbox.to("alice@example.com")) == 1  # paging stopped
     pages = http.get(f"/api/v1/incidents/{ref}/pages").json()
     assert [p["status"] for p in pages if p["reason"] == "escalation"] == ["acknowledged"]
     with api.db.read() as session:
@@ -195,60 +182,60 @@ def test_the_ack_link_acknowledges_over_http_and_stops_paging(
 
 
 def test_resolving_cancels_every_pending_step(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http)["ref"]
     paging.run_until_idle()
     http.post(f"/api/v1/incidents/{ref}/resolve", json={"summary": "false alarm"})
     api.clock.advance(timedelta(hours=3))
     paging.run_until_idle()
-    assert len(mailbox.mails) == 1
+    assert len(inbox.mails) == 1
     assert events(http, ref, "response_sla_breached") == []
 
 
 def test_severity_change_replans_the_remaining_steps(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http, severity="sev-3")["ref"]
     paging.run_until_idle()
     assert http.post(f"/api/v1/incidents/{ref}/acknowledge").status_code == 200
     api.clock.advance(timedelta(minutes=40))
     paging.run_until_idle()
-    assert sorted(r for m in mailbox.mails for r in m.recipients) == [
+    assert sorted(r for m in inbox.mails for r in m.recipients) == [
         "alice@example.com",
         "dave@example.com",
     ]
     http.patch(f"/api/v1/incidents/{ref}", json={"severity": "sev-1"})
     paging.run_until_idle()  # the VP step (30 min, SEV-1 only) is now overdue: runs at once
-    assert len(mailbox.to("vera@example.com")) == 1
-    assert len(mailbox.to("alice@example.com")) == 1  # steps already run are not repeated
+    assert len(inbox.to("vera@example.com")) == 1
+    assert len(inbox.to("alice@example.com")) == 1  # steps already run are not repeated
     http.patch(f"/api/v1/incidents/{ref}", json={"severity": "sev-3"})
     api.clock.advance(timedelta(hours=3))
     paging.run_until_idle()
-    assert not mailbox.to("carl@example.com")  # CTO step cancelled by the downgrade
+    assert not inbox.to("carl@example.com")  # CTO step cancelled by the downgrade
 
 
 def test_nobody_on_call_pages_the_next_step_at_once(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http, services=["batch"])["ref"]  # noon: the night schedule is empty
     paging.run_until_idle()
-    assert [m.recipients for m in mailbox.mails] == [["dave@example.com"]]
+    assert [m.recipients for m in inbox.mails] == [["dave@example.com"]]
     skipped = events(http, ref, "escalation_skipped")
     assert skipped == [{"step": 0, "reason": "nobody is on call for schedule nights"}]
 
 
 def test_response_sla_warning_at_80_percent_then_breach(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http, severity="sev-2", commander="ivan")["ref"]  # 1 h to respond
     paging.run_until_idle()
     api.clock.advance(timedelta(minutes=47, seconds=59))
     paging.run_until_idle()
-    assert not mailbox.to("ivan@example.com")
+    assert not inbox.to("ivan@example.com")
     api.clock.advance(timedelta(seconds=1))  # 48 min = 80 % of an hour
     paging.run_until_idle()
-    warned = mailbox.to("ivan@example.com")
+    warned = inbox.to("ivan@example.com")
     assert len(warned) == 1
     assert "Not acknowledged yet" in warned[0].body
     assert events(http, ref, "response_sla_warning")[0]["told"] == ["ivan"]
@@ -263,32 +250,32 @@ def test_response_sla_warning_at_80_percent_then_breach(
 
 
 def test_acknowledged_in_time_means_no_warning(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http, severity="sev-2", commander="ivan")["ref"]
     http.post(f"/api/v1/incidents/{ref}/acknowledge")
     api.clock.advance(timedelta(hours=2))
     paging.run_until_idle()
-    assert mailbox.to("ivan@example.com") == []
+    assert inbox.to("ivan@example.com") == []
     assert events(http, ref, "response_sla_warning") == []
 
 
 def test_throttle_suppresses_and_counts(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http, services=["flappy"])["ref"]
     for _ in range(3):
         paging.run_until_idle()
         api.clock.advance(timedelta(seconds=20))
     paging.run_until_idle()
-    assert len(mailbox.to("alice@example.com")) == 1
+    assert len(inbox.to("alice@example.com")) == 1
     suppressed = events(http, ref, "page_suppressed")
     assert [s["suppressed_total"] for s in suppressed] == [1, 2]
     assert "per 60s per incident" in suppressed[0]["reason"]
 
 
 def test_webhook_contact_gets_json_with_the_ack_link(
-    http: httpx.Client, paging: Worker, webhook: WebhookReceiver, mailbox: SmtpReceiver
+    http: httpx.Client, paging: Worker, webhook: WebhookReceiver, inbox: SmtpReceiver
 ) -> None:
     ref = declare(http, services=["hooks"])["ref"]
     paging.run_until_idle()
@@ -300,7 +287,7 @@ def test_webhook_contact_gets_json_with_the_ack_link(
     ].startswith("page:")
     assert ref in hook.body["title"]
     assert "/ack/" in hook.body["message"]
-    assert mailbox.mails == []  # bob's contacts are the webhook only
+    assert inbox.mails == []  # bob's contacts are the webhook only
 
 
 def test_failing_sends_retry_with_backoff_then_fail_visibly(
@@ -322,7 +309,7 @@ def test_failing_sends_retry_with_backoff_then_fail_visibly(
 
 
 def test_planning_twice_and_rerunning_never_pages_twice(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     from warroom.incidents.queries import by_ref
     from warroom.paging import service as paging_service
@@ -337,7 +324,7 @@ def test_planning_twice_and_rerunning_never_pages_twice(
         for job in session.scalars(select(Job).where(Job.status == "done")):
             job.status = "pending"
     paging.run_until_idle()
-    assert len(mailbox.mails) == 1
+    assert len(inbox.mails) == 1
 
 
 def test_a_dead_workers_job_is_taken_over_after_its_lease(api: Api, paging: Worker) -> None:
@@ -389,7 +376,7 @@ def test_schedules_api_and_ical_round_trip(http: httpx.Client, api: Api, paging:
 
 
 def test_alerts_joining_an_open_incident_re_page_when_the_rule_says_so(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver, webhook: WebhookReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver, webhook: WebhookReceiver
 ) -> None:
     config = parse_config(
         CONFIG.format(hook=webhook.url)
@@ -403,7 +390,7 @@ alert_routing:
         api.db,
         config,
         api.clock,
-        sender=AppriseSender(SmtpSettings(host="127.0.0.1", port=mailbox.port)),
+        sender=AppriseSender(SmtpSettings(host="127.0.0.1", port=inbox.port)),
         links=ack_links(api.db, api.clock, public_url=api.url),
     )
     key = http.post("/api/v1/integrations", json={"name": "g", "kind": "generic"}).json()["key"]
@@ -423,21 +410,21 @@ alert_routing:
 
     ref = send("Errors up", "Loud")["incidents_opened"][0]
     worker.run_until_idle()
-    assert len(mailbox.to("alice@example.com")) == 1  # step 0: the on-call engineer
+    assert len(inbox.to("alice@example.com")) == 1  # step 0: the on-call engineer
     api.clock.advance(timedelta(minutes=2))
     assert send("Latency up", "Loud")["incidents_attached"] == [ref]
     worker.run_until_idle()
-    assert len(mailbox.to("alice@example.com")) == 2  # re-paged for the new alert
+    assert len(inbox.to("alice@example.com")) == 2  # re-paged for the new alert
     api.clock.advance(timedelta(minutes=2))
     assert send("Disk filling", "Quiet")["incidents_attached"] == [ref]
     worker.run_until_idle()
-    assert len(mailbox.to("alice@example.com")) == 2  # no re-page rule for this one
+    assert len(inbox.to("alice@example.com")) == 2  # no re-page rule for this one
     reasons = [p["reason"] for p in http.get(f"/api/v1/incidents/{ref}/pages").json()]
     assert reasons == ["escalation", "alert"]
 
 
 def test_overrides_through_the_api_change_who_is_paged(
-    http: httpx.Client, api: Api, paging: Worker, mailbox: SmtpReceiver
+    http: httpx.Client, api: Api, paging: Worker, inbox: SmtpReceiver
 ) -> None:
     created = http.post(
         "/api/v1/schedules/primary/overrides",
@@ -452,7 +439,7 @@ def test_overrides_through_the_api_change_who_is_paged(
     assert http.get("/api/v1/schedules/primary/oncall").json()["person"] == "dave"
     declare(http)
     paging.run_until_idle()
-    assert [m.recipients for m in mailbox.mails] == [["dave@example.com"]]
+    assert [m.recipients for m in inbox.mails] == [["dave@example.com"]]
     listed = http.get("/api/v1/schedules/primary/overrides").json()
     assert [o["reason"] for o in listed] == ["alice at the dentist"]
     for body, field in (
