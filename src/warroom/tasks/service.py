@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from warroom.context import Context
@@ -86,20 +86,22 @@ def present(task: IncidentTask, incident: Incident, now: datetime) -> TaskOut:
     )
 
 
+def _of_trigger(
+    session: Session, incident: Incident, trigger: str, state: ColumnElement[bool]
+) -> list[IncidentTask]:
+    """The incident's tasks whose trigger is `trigger` and that are in `state`, in order."""
+    query = (
+        select(IncidentTask)
+        .where(IncidentTask.incident_id == incident.id, IncidentTask.done_when == trigger, state)
+        .order_by(IncidentTask.number)
+    )
+    return list(session.scalars(query))
+
+
 def tick(session: Session, incident: Incident, trigger: str, event: TimelineEvent) -> list[int]:
     """Tick the incident's open tasks whose trigger is `trigger`, as done by `event` (its
     actor, its time); each tick is a timeline event naming that event. Returns the numbers."""
-    open_tasks = list(
-        session.scalars(
-            select(IncidentTask)
-            .where(
-                IncidentTask.incident_id == incident.id,
-                IncidentTask.done_when == trigger,
-                IncidentTask.done_at.is_(None),
-            )
-            .order_by(IncidentTask.number)
-        )
-    )
+    open_tasks = _of_trigger(session, incident, trigger, IncidentTask.done_at.is_(None))
     if not open_tasks:
         return []
     session.flush()  # the event's id, which the tasks and their ticks refer to
@@ -124,17 +126,7 @@ def tick(session: Session, incident: Incident, trigger: str, event: TimelineEven
 def untick(session: Session, incident: Incident, trigger: str, event: TimelineEvent) -> list[int]:
     """Reopen the tasks warroom ticked for `trigger` once `event` undid what ticked them
     (a role unassigned, a severity that needs another role); a person's ticks stay."""
-    ticked = list(
-        session.scalars(
-            select(IncidentTask)
-            .where(
-                IncidentTask.incident_id == incident.id,
-                IncidentTask.done_when == trigger,
-                IncidentTask.done_by_event.is_not(None),
-            )
-            .order_by(IncidentTask.number)
-        )
-    )
+    ticked = _of_trigger(session, incident, trigger, IncidentTask.done_by_event.is_not(None))
     if not ticked:
         return []
     session.flush()  # the event's id
