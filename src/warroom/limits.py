@@ -44,6 +44,10 @@ ALERT_SCOPE = 120
 DEDUP_KEY = 300
 GROUP_KEY = 500
 PAGE_METHOD = 300
+# A label value as tallied per incident (alerts/tally.py) is part of a primary key, and a
+# PostgreSQL index entry holds at most 2,704 bytes: up to 500 characters are kept whole
+# (2,000 bytes in UTF-8 at worst), a longer value as its first 500 and a digest of all of it.
+TALLY_VALUE = 517
 
 # JSON documents kept in a JSON/JSONB column: deeper nesting than this is refused (REST)
 # or cut (intake), well inside PostgreSQL's own limits.

@@ -1,5 +1,6 @@
 """The migrations, on fresh databases of both backends: they build what the models
-describe, every one of them can be undone, and PostgreSQL compares alert keys by bytes."""
+describe, every one of them can be undone, PostgreSQL compares alert keys by bytes, and
+the alerts attached before the tallies are counted into them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from tests.conftest import throwaway_database
+from tests.conftest import START, throwaway_database
+from tests.integration.alerts.test_tally import declared, stored_alerts, storm
 from warroom import migrations
+from warroom.alerts import tally
+from warroom.alerts.titles import AlertText, group_title
+from warroom.clock import FrozenClock
 from warroom.db import Base, Database
 
 KEYS = ("scope", "dedup_key", "group_key")
@@ -96,3 +101,30 @@ def test_alert_keys_compare_bytes_on_postgresql(empty_postgres_db: Database) -> 
     assert "uq_alerts_scope_dedup_key" in plan
     migrations.downgrade(empty_db, "0007")
     assert key_collations(empty_db) == dict.fromkeys(KEYS)
+
+
+def test_the_alerts_attached_before_0016_are_tallied_by_it(empty_db: Database) -> None:
+    clock = FrozenClock(START)
+    migrations.upgrade(empty_db)
+    storms = {declared(empty_db, clock): storm(7, cluster="c"), declared(empty_db, clock): []}
+    storms[declared(empty_db, clock)] = [*storm(2), AlertText("y" * 600, {"host": "z" * 700})]
+    for incident, alerts in storms.items():
+        stored_alerts(empty_db, clock, incident, alerts, firing=1)
+    migrations.downgrade(empty_db, "0015")
+    migrations.upgrade(empty_db)
+
+    with empty_db.read() as session:
+        for incident, alerts in storms.items():
+            expected = group_title(alerts) if alerts else None
+            assert tally.title_of(session, incident) == expected
+            summary = tally.summary_of(session, incident)
+            assert summary.alerts == len(alerts)
+            assert {c.name: c.values for c in summary.labels} == (
+                {
+                    "alertname": 1,
+                    "host": len(alerts),
+                    **({"cluster": 1} if len(alerts) == 7 else {}),
+                }
+                if alerts
+                else {}
+            )

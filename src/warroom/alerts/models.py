@@ -101,6 +101,32 @@ class IncidentAlertGroup(Base):
     title: Mapped[str | None] = mapped_column(Text, default=None)
 
 
+class IncidentAlertLabel(Base):
+    """How many of an incident's alerts carry a label value (`alerts.tally`), kept as they
+    attach so that a storm of thousands reads as counts: per tallied name and value, the
+    first and latest alert. The `@all` row (value "") counts every alert and keeps the
+    first one's summary, so the group title can be computed without reading the alerts."""
+
+    __tablename__ = "incident_alert_labels"
+    __table_args__ = (
+        # The first hosts of a storm, in order of appearance, without sorting all of them.
+        Index("ix_incident_alert_labels_first", "incident_id", "name", "first_alert_id"),
+    )
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(_key(limits.TALLY_VALUE), primary_key=True)
+    alerts: Mapped[int] = mapped_column(Integer)
+    # No foreign keys to alerts: checking them would cost every upsert a lookup.
+    first_alert_id: Mapped[int] = mapped_column(BigId)
+    last_alert_id: Mapped[int] = mapped_column(BigId)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    first_summary: Mapped[str | None] = mapped_column(Text, default=None)  # on `@all` only
+
+
 class AlertDelivery(Base):
     """One webhook request, kept for the record (Alertmanager's truncatedAlerts)."""
 

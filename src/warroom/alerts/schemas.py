@@ -213,3 +213,40 @@ class IngestResult(BaseModel):
         description="Alerts of the notification that could not be read and were not "
         "stored (the others were)",
     )
+
+
+class LabelValueOut(BaseModel):
+    value: str = Field(description="Longer than 500 characters: cut, ending in … and a digest")
+    alerts: int
+
+
+class LabelCountsOut(BaseModel):
+    name: str = Field(
+        description="alertname, host (the first of the labels instance, host, hostname, "
+        "node, pod, device), cluster, namespace, job, service or severity"
+    )
+    values: int = Field(description="Distinct values")
+    alerts: int = Field(description="Alerts that carry it")
+    top: list[LabelValueOut] = Field(
+        description="The values of most alerts, first seen first among equals"
+    )
+    other_values: int
+    other_alerts: int
+
+
+class AlertBriefOut(BaseModel):
+    dedup_key: str
+    summary: str
+    severity: str
+    status: str
+    first_seen_at: datetime
+
+
+class AlertsSummaryOut(BaseModel):
+    """An incident's alerts as counts (a storm's thousands read at a glance)."""
+
+    alerts: int = Field(description="Alerts attached to it, each counted once")
+    firing: int = Field(description="Of its alerts, those firing now")
+    labels: list[LabelCountsOut] = Field(description="By label, those some alert carries")
+    first: AlertBriefOut | None = Field(description="The first alert attached")
+    latest: AlertBriefOut | None = Field(description="The latest alert attached")

@@ -22,7 +22,8 @@ class AlertText:
     labels: Mapping[str, str]
 
 
-def _host(labels: Mapping[str, str]) -> str | None:
+def host(labels: Mapping[str, str]) -> str | None:
+    """The host an alert is about: its first non-blank label of HOST_LABELS, stripped."""
     return next((labels[k].strip() for k in HOST_LABELS if labels.get(k, "").strip()), None)
 
 
@@ -30,20 +31,61 @@ def _one(summary: str) -> str:
     return summary[:TITLE_MAX].strip() or "Alert"  # a summary of spaces is no title
 
 
+def alertname(labels: Mapping[str, str]) -> str:
+    """The alert's `alertname` label, stripped ("" when it has none)."""
+    return labels.get("alertname", "").strip()
+
+
+@dataclass(frozen=True)
+class TitleFacts:
+    """What a group's title is made of, so that it can be computed from a list of alerts
+    or from an incident's stored tallies (`alerts.tally`) alike."""
+
+    total: int  # alerts, at least one
+    first_summary: str  # the first alert's (only its first TITLE_MAX characters count)
+    # Non-empty alertnames and how many alerts carry each. Two entries say as much as
+    # all of them: the title only asks whether one name is carried by every alert.
+    alertnames: Mapping[str, int]
+    hosts: Sequence[str]  # the first NAMED_HOSTS distinct hosts, in order of appearance
+    host_count: int  # distinct hosts
+
+
+def facts_of(alerts: Sequence[AlertText]) -> TitleFacts:
+    """The facts of `alerts` (the first first; at least one)."""
+    hosts = list(dict.fromkeys(h for h in (host(a.labels) for a in alerts) if h))
+    names: dict[str, int] = {}
+    for alert in alerts:
+        name = alertname(alert.labels)
+        if name:
+            names[name] = names.get(name, 0) + 1
+    return TitleFacts(
+        total=len(alerts),
+        first_summary=alerts[0].summary,
+        alertnames=names,
+        hosts=hosts[:NAMED_HOSTS],
+        host_count=len(hosts),
+    )
+
+
+def title_from(facts: TitleFacts) -> str:
+    """The title of a group with these facts."""
+    if facts.total == 1:
+        return _one(facts.first_summary)
+    name = ""  # unless every alert carries the same one
+    if len(facts.alertnames) == 1:
+        [(only, carried)] = facts.alertnames.items()
+        name = only if carried == facts.total else ""
+    if name and facts.host_count > 1:
+        shown = ", ".join(facts.hosts) + (", …" if facts.host_count > NAMED_HOSTS else "")
+        title = f"{name} on {facts.host_count} hosts ({shown})"
+    elif name:
+        title = f"{name}: {facts.total} alerts"
+    else:
+        more = facts.total - 1
+        title = f"{_one(facts.first_summary)} (and {more} more alert{'s' if more > 1 else ''})"
+    return title[:TITLE_MAX]
+
+
 def group_title(alerts: Sequence[AlertText]) -> str:
     """The title of an incident opened by `alerts` (the first first; at least one)."""
-    first = alerts[0]
-    if len(alerts) == 1:
-        return _one(first.summary)
-    hosts = list(dict.fromkeys(h for h in (_host(a.labels) for a in alerts) if h))
-    names = {a.labels.get("alertname", "").strip() for a in alerts}
-    name = names.pop() if len(names) == 1 else ""
-    if name and len(hosts) > 1:
-        shown = ", ".join(hosts[:NAMED_HOSTS]) + (", …" if len(hosts) > NAMED_HOSTS else "")
-        title = f"{name} on {len(hosts)} hosts ({shown})"
-    elif name:
-        title = f"{name}: {len(alerts)} alerts"
-    else:
-        more = len(alerts) - 1
-        title = f"{_one(first.summary)} (and {more} more alert{'s' if more > 1 else ''})"
-    return title[:TITLE_MAX]
+    return title_from(facts_of(alerts))
