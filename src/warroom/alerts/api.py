@@ -14,6 +14,7 @@ from warroom.alerts.intake.ingest import ingest
 from warroom.alerts.integrations import Sender
 from warroom.alerts.schemas import (
     AlertOut,
+    AlertsSummaryOut,
     ChangeIn,
     ChangeOut,
     IngestResult,
@@ -56,6 +57,14 @@ def list_alerts(
 @router.get("/api/v1/incidents/{ref}/alerts")
 def incident_alerts(ref: Ref, _ctx: Reader, db: Db) -> list[AlertOut]:
     return queries.alerts_of(db, ref)
+
+
+@router.get("/api/v1/incidents/{ref}/alerts/summary")
+def incident_alerts_summary(ref: Ref, _ctx: Reader, db: Db) -> AlertsSummaryOut:
+    """The incident's alerts as counts, for a storm of thousands: by alertname, host,
+    cluster, namespace, job, service and severity (the values of most alerts), how many
+    fire now, and the first and latest alert."""
+    return queries.alerts_summary(db, ref)
 
 
 @router.get("/api/v1/incidents/{ref}/changes")

@@ -1,11 +1,12 @@
-"""Reading stored alerts: the alert list, and an incident's alerts."""
+"""Reading stored alerts: the alert list, an incident's alerts, and their counts."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from warroom.alerts import tally
 from warroom.alerts.models import Alert
-from warroom.alerts.schemas import AlertOut
+from warroom.alerts.schemas import AlertOut, AlertsSummaryOut
 from warroom.db import Database
 from warroom.incidents.models import Incident
 from warroom.incidents.queries import by_ref
@@ -57,3 +58,8 @@ def alerts_of(db: Database, ref: str) -> list[AlertOut]:
             select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id)
         )
         return [_alert_out(a, {incident.id: incident.ref}) for a in rows]
+
+
+def alerts_summary(db: Database, ref: str) -> AlertsSummaryOut:
+    with db.read() as session:
+        return tally.summary_of(session, by_ref(session, ref).id)

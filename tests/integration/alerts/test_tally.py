@@ -7,11 +7,14 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from tests.conftest import Api
+from tests.integration.conftest import declare
 from tests.unit.alerts.test_tally import LONG, _alerts
 from warroom.alerts import tally
 from warroom.alerts.models import Alert, IncidentAlertLabel
@@ -241,3 +244,32 @@ def test_several_incidents_are_tallied_and_titled_together(
     with db.read() as session:
         found = tally.titles_of(session, [quiet, *storms])
     assert found == {i: group_title(alerts) for i, alerts in storms.items()}
+
+
+def test_the_api_gives_a_viewer_the_summary_of_an_incidents_alerts(api: Api) -> None:
+    with api.client("admin") as admin:
+        ref = declare(admin, title="Storm", severity="sev-2")["ref"]
+    with api.db.read() as session:
+        incident = by_ref(session, ref).id
+    alerts = storm(12, cluster="eu-west-1")
+    add(api.db, incident, stored_alerts(api.db, api.clock, incident, alerts, firing=10))
+
+    with api.client("viewer") as viewer:
+        answer = viewer.get(f"/api/v1/incidents/{ref}/alerts/summary")
+        short = viewer.get(f"/api/v1/incidents/{ref[:-4]}{ref[-3:]}/alerts/summary")
+        unknown = viewer.get("/api/v1/incidents/incident-2025-11-01-0999/alerts/summary")
+        spec = viewer.get("/openapi.json").json()
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert (summary["alerts"], summary["firing"]) == (12, 10)
+    hosts = next(c for c in summary["labels"] if c["name"] == "host")
+    assert (hosts["values"], hosts["other_values"]) == (12, 12 - tally.TOP)
+    assert summary["first"]["summary"] == "Probe3 failed on host-00001"
+    assert summary["latest"]["summary"] == "Probe3 failed on host-00012"
+    assert short.json() == summary  # the runbook's 3-digit form
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"]
+    assert httpx.get(f"{api.url}/api/v1/incidents/{ref}/alerts/summary").status_code == 401
+    route = spec["paths"]["/api/v1/incidents/{ref}/alerts/summary"]["get"]
+    schema = route["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/AlertsSummaryOut"}
