@@ -120,7 +120,7 @@ def list_(
 
 
 def show(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) -> None:
-    """Show an incident: summary, roles, due times, and its timeline."""
+    """Show an incident: summary, roles, due times, its alerts as counts, and its timeline."""
     with api_session(url, token) as api:
         incident = api.get(incident_path(ref))
         events: list[dict[str, Any]] = []
@@ -136,18 +136,31 @@ def show(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) 
                 break
         task_list = api.get(incident_path(ref, "tasks"))
         recent = api.get(incident_path(ref, "changes"))
+        alerts = None if as_json else _alerts_summary(api, ref)
     if as_json:
         render.print_json(
             out, {**incident, "timeline": events, "task_list": task_list, "recent_changes": recent}
         )
         return
     out.print(render.incident_panel(incident))
+    if alerts and alerts["alerts"]:
+        out.print(render.alerts_summary(alerts))
     if recent:
         out.print(render.change_table(recent, title="Changes in the 24 h before declaration"))
     overdue = [t for t in task_list if t["overdue"]]
     if overdue:
         out.print(render.task_table(overdue, title="Overdue tasks"))
     out.print(render.timeline_table(events))
+
+
+def _alerts_summary(api: Client, ref: str) -> Any:
+    """The incident's alerts as counts; None from a server older than that route."""
+    try:
+        return api.get(incident_path(ref, "alerts", "summary"))
+    except ApiError as exc:
+        if exc.status == 404:
+            return None
+        raise
 
 
 def ack(ref: Ref, url: Url = None, token: Token = None, as_json: Json = False) -> None:

@@ -172,6 +172,39 @@ def incident_panel(incident: dict[str, Any]) -> Panel:
     )
 
 
+def _label_counts(counts: dict[str, Any]) -> str:
+    """`eu-west-1 1,200 · eu-west-2 34 · 3 more (12)`; hosts counted and the first named."""
+    top = counts["top"]
+    if counts["name"] == "host" and counts["values"] > 1:
+        named = ", ".join(v["value"] for v in top[:3])
+        more = ", …" if counts["values"] > 3 else ""
+        return f"{counts['values']:,} hosts ({named}{more})"
+    text = " · ".join(f"{v['value']} {v['alerts']:,}" for v in top)
+    if counts["other_values"]:
+        text += f" · {counts['other_values']:,} more ({counts['other_alerts']:,})"
+    return text
+
+
+def _alert_line(alert: dict[str, Any]) -> Text:
+    return Text(f"{when(alert['first_seen_at'])}  {alert['summary']} ({alert['severity']})")
+
+
+def alerts_summary(summary: dict[str, Any]) -> Table:
+    """An incident's alerts as counts (`GET …/alerts/summary`), however many there are."""
+    table = Table.grid(padding=(0, 2))
+    table.title = f"Alerts: {summary['alerts']:,} ({summary['firing']:,} firing)"
+    table.title_justify = "left"
+    table.title_style = "bold"
+    table.add_column(style="bold")
+    table.add_column()
+    for counts in summary["labels"]:
+        table.add_row(counts["name"], Text(_label_counts(counts)))
+    for name in ("first", "latest"):
+        if summary.get(name):
+            table.add_row(name, _alert_line(summary[name]))
+    return table
+
+
 def task_table(tasks: list[dict[str, Any]], title: str = "Tasks") -> Table:
     table = Table(header_style="bold", title=title, title_justify="left")
     for column in ("#", "Phase", "Task", "Due", "Done"):

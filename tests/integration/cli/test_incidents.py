@@ -10,8 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import Api
+from tests.integration.alerts.test_tally import add, stored_alerts, storm
 from warroom.cli import app
 from warroom.config import parse_config
+from warroom.incidents.queries import by_ref
 
 runner = CliRunner()
 
@@ -265,3 +267,31 @@ def test_resolve_prints_what_was_left_undone_as_warnings(cli: Api) -> None:
     assert "resolved" in out
     assert "warning: resolved with required roles missing: engineering lead" in err
     assert "warning: resolved with " in err and "Assess severity" in err
+
+
+def test_show_counts_a_storms_alerts_instead_of_listing_them(cli: Api) -> None:
+    ref = json.loads(run("declare", "sev-2", "Probes failing", "--json")[1])["ref"]
+    assert "Alerts:" not in run("show", ref)[1]  # none attached: no block
+
+    with cli.db.read() as session:
+        incident = by_ref(session, ref).id
+    alerts = storm(1234, cluster="eu-west-1")
+    stored = stored_alerts(cli.db, cli.clock, incident, alerts, firing=1200)
+    for start in range(0, len(stored), 500):
+        add(cli.db, incident, stored[start : start + 500])
+
+    code, out, _ = run("show", ref)
+    assert code == 0
+    for text in (
+        "Alerts: 1,234 (1,200 firing)",
+        "alertname  Probe3 1,234",
+        "host       1,234 hosts (host-00001, host-00002, host-00003, …)",
+        "cluster    eu-west-1 1,234",
+        "first      2025-11-01 12:00:00 UTC  Probe3 failed on host-00001 (warning)",
+        "latest     2025-11-01 12:20:33 UTC  Probe3 failed on host-01234 (critical)",
+    ):
+        assert text in out, out
+    assert "host-00004" not in out  # counted, not listed
+
+    shown = json.loads(run("show", ref, "--json")[1])
+    assert "alerts_summary" not in shown and shown["ref"] == ref  # the API's incident

@@ -60,3 +60,36 @@ def test_wide_terminals_also_show_services_and_declaration_time() -> None:
     wide, narrow = _lines(180), _lines(80)
     assert "api-service, payments" in wide[2] and "11-26 09:00" in wide[2]
     assert "Services" not in narrow[0] and "api-service" not in "\n".join(narrow)
+
+
+def test_an_incidents_alerts_read_as_counts_with_what_is_left_out() -> None:
+    def counts(name: str, values: list[tuple[str, int]], total: int, alerts: int) -> Any:
+        top = [{"value": v, "alerts": n} for v, n in values]
+        shown = sum(n for _, n in values)
+        return {
+            "name": name,
+            "values": total,
+            "alerts": alerts,
+            "top": top,
+            "other_values": total - len(top),
+            "other_alerts": alerts - shown,
+        }
+
+    summary = {
+        "alerts": 40,
+        "firing": 0,
+        "labels": [
+            counts("host", [("web-1 [prod]", 40)], 1, 40),
+            counts("job", [(f"job-{i}", 8 - i) for i in range(5)], 8, 40),
+        ],
+        "first": None,
+        "latest": None,
+    }
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, color_system=None).print(render.alerts_summary(summary))
+    lines = [line.rstrip() for line in buffer.getvalue().splitlines()]
+    assert lines == [
+        "Alerts: 40 (0 firing)",
+        "host  web-1 [prod] 40",  # one host is named with its count; no markup taken
+        "job   job-0 8 · job-1 7 · job-2 6 · job-3 5 · job-4 4 · 3 more (10)",
+    ]
