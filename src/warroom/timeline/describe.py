@@ -244,10 +244,37 @@ def _sla_warning(f: _Fields) -> str:
     return _with(text, f.get("told"), "; told ")
 
 
+def _count(value: Any) -> int | None:
+    """A count of alerts written as an int (not a bool, which is an int too)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _alerts(n: int) -> str:
+    return "1 alert" if n == 1 else f"{n:,} alerts"
+
+
 def _alert_attached(f: _Fields) -> str:
+    # Several alerts one transaction attached are one event: "count" and the group's
+    # title as "summary", its worst severity, how many of them fired again.
+    count = _count(f.raw.get("count"))
+    if count is not None:
+        again = _count(f.raw.get("refired")) or 0
+        verb = "fired again" if again >= count else "attached"
+        text = f"{_alerts(count)} from {f['source']} {verb}: {f['summary']}"
+        if f.get("severity"):
+            text += f" ({f['severity']})"
+        return f"{text}; {again:,} fired again" if 0 < again < count else text
     verb = "fired again" if f.raw.get("refired") is True else "attached"
     text = f"Alert from {f['source']} {verb}: {f['summary']}"
     return f"{text} ({f['severity']})" if f.get("severity") else text
+
+
+def _alert_resolved(f: _Fields) -> str:
+    count = _count(f.raw.get("count"))
+    if count is not None:
+        by = f.get("resolved_by") or "their sender"
+        return f"{_alerts(count)} resolved by {by}: {f['summary']}"
+    return f"Alert resolved by {f.get('resolved_by') or 'its sender'}: {f['summary']}"
 
 
 _NOT_ACKNOWLEDGED = {
@@ -338,9 +365,7 @@ _KINDS: dict[str, Callable[[_Fields], str]] = {
         else "Response time breached"
     ),
     "alert_attached": _alert_attached,
-    "alert_resolved": lambda f: (
-        f"Alert resolved by {f.get('resolved_by') or 'its sender'}: {f['summary']}"
-    ),
+    "alert_resolved": _alert_resolved,
     "all_alerts_resolved": _all_resolved,
     "alert_acknowledged": _alert_acknowledged,
 }

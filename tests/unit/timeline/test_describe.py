@@ -175,12 +175,77 @@ EVENTS: dict[str, tuple[dict[str, Any], list[str]]] = {
     ),
 }
 
+
+def _listed(n: int, refired: int = 0) -> list[dict[str, Any]]:
+    return [
+        {
+            "dedup_key": f"k{i}",
+            "summary": f"HighErrorRate on h{i}",
+            "severity": "critical" if i == 0 else "error",
+            "labels": {"alertname": "HighErrorRate", "instance": f"h{i}"},
+            "refired": i < refired,
+        }
+        for i in range(n)
+    ]
+
+
+# The other shapes of a kind's data: several alerts one intake transaction attached to
+# (or resolved on) one incident are one event listing up to 50 of them.
+SHAPES: list[tuple[str, dict[str, Any], list[str]]] = [
+    (
+        "alert_attached",
+        {
+            "source": "alertmanager",
+            "count": 12,
+            "summary": "HighErrorRate on 12 hosts (h0, h1, h2, …)",
+            "severity": "critical",
+            "refired": 2,
+            "route": "default",
+            "alerts": _listed(12, refired=2),
+            "more": 0,
+        },
+        [
+            "12 alerts from alertmanager attached: HighErrorRate on 12 hosts (h0, h1, h2, …) "
+            "(critical); 2 fired again"
+        ],
+    ),
+    (
+        "alert_attached",
+        {
+            "source": "alertmanager",
+            "count": 1200,
+            "summary": "HighErrorRate on 1200 hosts (h0, h1, h2, …)",
+            "severity": "error",
+            "refired": 1200,
+            "route": "default",
+            "alerts": _listed(50, refired=50),
+            "more": 1150,
+        },
+        ["1,200 alerts from alertmanager fired again: HighErrorRate on 1200 hosts", "(error)"],
+    ),
+    (
+        "alert_resolved",
+        {
+            "count": 12,
+            "summary": "HighErrorRate on 12 hosts (h0, h1, h2, …)",
+            "alerts": _listed(12),
+            "more": 0,
+            "resolved_by": "source",
+        },
+        ["12 alerts resolved by source: HighErrorRate on 12 hosts (h0, h1, h2, …)"],
+    ),
+]
+
 REPR = re.compile(r"[{}\[\]'\"]|\bTrue\b|\bFalse\b|\bNone\b")
 
 
-@pytest.mark.parametrize("kind", sorted(EVENTS))
-def test_every_kind_main_writes_reads_as_a_sentence(kind: str) -> None:
-    data, expected = EVENTS[kind]
+@pytest.mark.parametrize(
+    ("kind", "data", "expected"),
+    [*((kind, data, expected) for kind, (data, expected) in sorted(EVENTS.items())), *SHAPES],
+)
+def test_every_kind_main_writes_reads_as_a_sentence(
+    kind: str, data: dict[str, Any], expected: list[str]
+) -> None:
     text = describe(kind, data)
     for part in expected:
         assert part in text, (kind, text)
