@@ -87,7 +87,7 @@ def rows_of(alerts: Sequence[Tallied]) -> dict[tuple[str, str], Row]:
             row.alerts += 1
             if alert.alert_id < row.first_alert_id:
                 row.first_alert_id = alert.alert_id
-                if row.first_summary is not None:
+                if key[0] == ALL:
                     row.first_summary = alert.summary[: titles.TITLE_MAX]
             row.last_alert_id = max(row.last_alert_id, alert.alert_id)
             row.first_seen_at = min(row.first_seen_at, alert.at)

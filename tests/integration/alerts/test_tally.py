@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from tests.conftest import Api
 from tests.integration.conftest import declare
-from tests.unit.alerts.test_tally import LONG, _alerts
+from tests.unit.alerts.test_tally import LONG, alert_lists
 from warroom.alerts import tally
 from warroom.alerts.models import Alert, IncidentAlertLabel
 from warroom.alerts.tally import Tallied
@@ -106,7 +106,7 @@ def test_the_title_of_an_incident_is_the_title_of_its_tallied_alerts(
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(alerts=_alerts, data=st.data())
+@given(alerts=alert_lists, data=st.data())
 def test_any_alerts_in_any_batches_are_titled_as_a_list_of_them_would_be(
     db: Database, clock: FrozenClock, alerts: list[AlertText], data: st.DataObject
 ) -> None:

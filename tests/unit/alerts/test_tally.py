@@ -44,7 +44,7 @@ _labels = st.dictionaries(
     max_size=5,
 )
 _summary = st.sampled_from(["", "  ", "Disk full", "x" * 600, " Probe failed "])
-_alerts = st.lists(st.builds(AlertText, _summary, _labels), min_size=1, max_size=25)
+alert_lists = st.lists(st.builds(AlertText, _summary, _labels), min_size=1, max_size=25)
 
 
 def merged(stored: dict[tuple[str, str], Row], rows: dict[tuple[str, str], Row]) -> None:
@@ -83,7 +83,7 @@ def title_from_tallies(stored: dict[tuple[str, str], Row], names_first: bool) ->
     return titles.title_from(facts)
 
 
-@given(alerts=_alerts, data=st.data())
+@given(alerts=alert_lists, data=st.data())
 def test_the_title_from_the_tallies_is_the_title_of_the_alerts(
     alerts: list[AlertText], data: st.DataObject
 ) -> None:
