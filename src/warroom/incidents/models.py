@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from warroom import limits
 from warroom.db import Base, JSONType, UTCDateTime
+from warroom.runbooks.deadlines import Anchors
 from warroom.timeline.models import TimelineEvent
 
 
@@ -81,6 +82,10 @@ class Incident(Base):
     @property
     def service_names(self) -> list[str]:
         return [s.service for s in self.services]
+
+    def anchors(self) -> Anchors:
+        """The times its runbook's phase windows are measured from."""
+        return Anchors(self.declared_at, self.mitigated_at, self.resolved_at)
 
     def assessment(self) -> dict[str, Any]:
         return {

@@ -13,8 +13,8 @@ from warroom.incidents.changes import runbook_of
 from warroom.incidents.models import Incident
 from warroom.incidents.rules import ASSESSMENT_FIELDS, ROLES, Status
 from warroom.incidents.schemas import Assessment, IncidentOut, Question, RunbookRef, TaskSummary
+from warroom.runbooks import deadlines
 from warroom.runbooks.model import Runbook
-from warroom.tasks import rules as task_rules
 from warroom.tasks import service as tasks
 
 
@@ -41,7 +41,7 @@ def present(
     runbook = runbook_of(session, incident, config)
     assigned = {r.role: r.person for r in incident.roles}
     phase = runbook.phase(incident.phase)
-    phase_due = task_rules.phase_due(phase, tasks.anchors(incident)) if phase else None
+    phase_due = deadlines.phase_due(phase, incident.anchors()) if phase else None
     summary = None
     if with_tasks:
         rows = [tasks.present(t, incident, now) for t in tasks.tasks_of(session, incident)]
@@ -75,9 +75,9 @@ def present(
             incident.response_due_at, incident.acknowledged_at, now
         ),
         phase_due_at=phase_due,
-        phase_overdue=task_rules.overdue(phase_due, incident.status == Status.resolved, now)
+        phase_overdue=deadlines.overdue(phase_due, incident.status == Status.resolved, now)
         if phase and phase.window.anchor != "resolution"
-        else task_rules.overdue(phase_due, False, now),
+        else deadlines.overdue(phase_due, False, now),
         assessment_questions=questions(incident, runbook),
         symptoms=incident.symptoms or [],
         runbook=RunbookRef(title=runbook.title, version=runbook.metadata.version),

@@ -17,9 +17,9 @@ from warroom.incidents.presenting import present
 from warroom.incidents.queries import by_ref
 from warroom.incidents.rules import Status
 from warroom.incidents.schemas import IncidentOut, PhaseIn
+from warroom.runbooks import deadlines
 from warroom.runbooks.model import Phase, Runbook
 from warroom.tasks import rules as task_rules
-from warroom.tasks import service as tasks
 from warroom.tasks.schemas import PhaseOut, PhasesOut
 
 
@@ -69,10 +69,10 @@ def phases(db: Database, config: Config, now: datetime, ref: str) -> PhasesOut:
     with db.read() as session:
         incident = by_ref(session, ref)
         runbook = runbook_of(session, incident, config)
-        anchors = tasks.anchors(incident)
+        anchors = incident.anchors()
         out = []
         for phase in runbook.phases:
-            due = task_rules.phase_due(phase, anchors)
+            due = deadlines.phase_due(phase, anchors)
             current = phase.key == incident.phase
             out.append(
                 PhaseOut(
@@ -83,7 +83,7 @@ def phases(db: Database, config: Config, now: datetime, ref: str) -> PhasesOut:
                     anchor=phase.window.anchor,
                     due_at=due,
                     current=current,
-                    overdue=current and task_rules.overdue(due, False, now),
+                    overdue=current and deadlines.overdue(due, False, now),
                 )
             )
         return PhasesOut(ref=incident.ref, current=incident.phase, phases=out)

@@ -1,52 +1,15 @@
-"""When tasks and phases are due. Pure.
-
-A phase window gives a deadline measured from an anchor: declaration ("15-60 minutes" →
-60 min after declaring), mitigation, or resolution ("Within 48 hours" of resolving, for
-the postmortem). "Immediate" and "throughout" windows have no deadline: do it now, or
-all along.
+"""Which tasks apply, which phase moves an incident's state allows, and what is left
+open at resolution. Pure. Deadlines are the phase windows' (`runbooks.deadlines`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from warroom.runbooks import triggers
-from warroom.runbooks.model import Phase, PhaseWindow, Runbook
-
-
-@dataclass(frozen=True)
-class Anchors:
-    declared_at: datetime
-    mitigated_at: datetime | None
-    resolved_at: datetime | None
-
-    def time(self, anchor: str) -> datetime | None:
-        return {
-            "declaration": self.declared_at,
-            "mitigation": self.mitigated_at,
-            "resolution": self.resolved_at,
-        }.get(anchor)
-
-
-def deadline_offset(window: PhaseWindow) -> timedelta | None:
-    if window.kind in ("range", "within") and window.end is not None:
-        return window.end
-    return None
-
-
-def due(anchor: str, offset: timedelta | None, anchors: Anchors) -> datetime | None:
-    start = anchors.time(anchor)
-    return start + offset if start is not None and offset is not None else None
-
-
-def phase_due(phase: Phase, anchors: Anchors) -> datetime | None:
-    return due(phase.window.anchor, deadline_offset(phase.window), anchors)
-
-
-def overdue(due_at: datetime | None, done: bool, now: datetime) -> bool:
-    return due_at is not None and not done and now > due_at
+from warroom.runbooks.model import Phase, Runbook
 
 
 def applies(severities: list[str] | None, severity: str) -> bool:

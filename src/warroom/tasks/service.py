@@ -13,6 +13,7 @@ from warroom.db import Database
 from warroom.errors import ConflictError, NotFoundError
 from warroom.incidents.models import Incident
 from warroom.incidents.queries import by_ref
+from warroom.runbooks import deadlines
 from warroom.runbooks.model import ChecklistItem, Runbook
 from warroom.tasks import rules
 from warroom.tasks.models import IncidentTask
@@ -21,16 +22,12 @@ from warroom.timeline import service as timeline
 from warroom.timeline.models import TimelineEvent
 
 
-def anchors(incident: Incident) -> rules.Anchors:
-    return rules.Anchors(incident.declared_at, incident.mitigated_at, incident.resolved_at)
-
-
 def create_for(session: Session, incident: Incident, runbook: Runbook) -> int:
     """One task per checklist item of every phase (sub-items too); returns how many."""
     number = 0
-    times = anchors(incident)
+    times = incident.anchors()
     for phase in runbook.phases:
-        offset = rules.deadline_offset(phase.window)
+        offset = deadlines.deadline_offset(phase.window)
         for checklist in phase.checklists:
             pending: list[tuple[int | None, ChecklistItem]] = [
                 (None, item) for item in checklist.items
@@ -49,7 +46,7 @@ def create_for(session: Session, incident: Incident, runbook: Runbook) -> int:
                         severities=item.severities,
                         anchor=phase.window.anchor,
                         due_after_seconds=int(offset.total_seconds()) if offset else None,
-                        due_at=rules.due(phase.window.anchor, offset, times),
+                        due_at=deadlines.due(phase.window.anchor, offset, times),
                         done_when=item.done_when,
                     )
                 )
@@ -59,12 +56,12 @@ def create_for(session: Session, incident: Incident, runbook: Runbook) -> int:
 
 def refresh_due(session: Session, incident: Incident) -> None:
     """Recompute deadlines after an anchor moved (mitigated, resolved, reopened)."""
-    times = anchors(incident)
+    times = incident.anchors()
     for task in session.scalars(
         select(IncidentTask).where(IncidentTask.incident_id == incident.id)
     ):
         offset = rules.timedelta_or_none(task.due_after_seconds)
-        task.due_at = rules.due(task.anchor, offset, times)
+        task.due_at = deadlines.due(task.anchor, offset, times)
 
 
 def present(task: IncidentTask, incident: Incident, now: datetime) -> TaskOut:
@@ -77,7 +74,7 @@ def present(task: IncidentTask, incident: Incident, now: datetime) -> TaskOut:
         text=task.text,
         applies=applies,
         due_at=task.due_at,
-        overdue=applies and rules.overdue(task.due_at, task.done_at is not None, now),
+        overdue=applies and deadlines.overdue(task.due_at, task.done_at is not None, now),
         done_at=task.done_at,
         done_by=task.done_by,
         note=task.note,
