@@ -18,12 +18,14 @@ from warroom.auth.api import router as tokens_router
 from warroom.clock import Clock, SystemClock
 from warroom.config import Config
 from warroom.db import Database
+from warroom.incidents.api import playbook_router
 from warroom.incidents.api import router as incidents_router
 from warroom.observability import Metrics, MetricsMiddleware
 from warroom.observability import router as observability_router
 from warroom.paging.acklink.api import router as ack_link_router
 from warroom.paging.api import router as paging_router
 from warroom.rest import ERROR_RESPONSES, install_error_handlers
+from warroom.tasks.api import router as tasks_router
 from warroom.workers import ack_links
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -84,6 +86,8 @@ def create_app(
     install_docs(app)
     app.include_router(observability_router)
     app.include_router(incidents_router, responses=ERROR_RESPONSES)
+    app.include_router(tasks_router, responses=ERROR_RESPONSES)
+    app.include_router(playbook_router, responses=ERROR_RESPONSES)
     app.include_router(paging_router, responses=ERROR_RESPONSES)
     app.include_router(ack_link_router)  # HTML pages: it declares its own answers
     app.include_router(alerts_router, responses=ERROR_RESPONSES)

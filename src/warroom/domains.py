@@ -2,7 +2,8 @@
 
 A new domain (status page, actions, postmortem, chat) plugs in here: its `events.py`
 declares the timeline kinds it records, its `hooks.py` subscribes to incident changes
-below; `workers.py` lists its job kinds. Nothing else has to learn its names.
+below, a facet of it may add its part to an incident's answer; `workers.py` lists its
+job kinds. Nothing else has to learn its names.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from warroom.alerts import events as alert_events
 from warroom.incidents import events as incident_events
+from warroom.incidents.facets import Facet
 from warroom.incidents.hooks import IncidentHooks
 from warroom.paging import events as paging_events
 from warroom.tasks import events as task_events
@@ -49,6 +51,13 @@ def incident_hooks() -> IncidentHooks:
         role_filled=(tasks.on_role_filled,),
         role_vacated=(tasks.on_role_vacated,),
     )
+
+
+def incident_facets() -> tuple[Facet, ...]:
+    """Who adds a part to an incident's answer (`incidents.facets`)."""
+    from warroom.tasks import facets as tasks
+
+    return (tasks.summary,)
 
 
 def event_kind(name: str) -> EventKind:

@@ -15,7 +15,6 @@ from warroom.incidents.schemas import (
     IncidentPage,
     NoteIn,
     PatchIn,
-    PhaseIn,
     PlaybookOut,
     ReopenIn,
     ResolveIn,
@@ -26,18 +25,17 @@ from warroom.incidents.schemas import (
 )
 from warroom.limits import Storable, StorableStr
 from warroom.rest import Db, Reader, Responder
-from warroom.tasks import phases as phase_moves
-from warroom.tasks import service as tasks
-from warroom.tasks.schemas import PhasesOut, TaskDoneIn, TaskOut
 from warroom.timeline.model import Visibility
 from warroom.timeline.schemas import TimelineEventOut, TimelinePage
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+# An incident's playbook, a router of its own so that the app can list it after the
+# tasks' routes (tasks/api.py), where the API document has always had it.
+playbook_router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 Ref = Annotated[
     str, Path(description="incident-YYYY-MM-DD-NNNN (the 3-digit form works too)"), Storable
 ]
 Role = Annotated[str, Path(max_length=limits.ROLE), Storable]
-TaskNumber = Annotated[int, Path(ge=-limits.INT32_MAX - 1, le=limits.INT32_MAX)]
 
 
 @router.post("", status_code=201)
@@ -138,39 +136,12 @@ def timeline(
     return service.list_timeline(db, ref, cursor=cursor, limit=limit, visibility=visibility)
 
 
-@router.get("/{ref}/tasks")
-def list_tasks(ref: Ref, ctx: Reader, db: Db) -> list[TaskOut]:
-    return tasks.list_tasks(db, ref, ctx.now)
-
-
-@router.post("/{ref}/tasks/{number}/done")
-def complete_task(
-    ref: Ref, number: TaskNumber, ctx: Responder, db: Db, body: TaskDoneIn | None = None
-) -> TaskOut:
-    return tasks.complete(db, ctx, ref, number, body or TaskDoneIn())
-
-
-@router.delete("/{ref}/tasks/{number}/done")
-def undo_task(ref: Ref, number: TaskNumber, ctx: Responder, db: Db) -> TaskOut:
-    return tasks.undo(db, ctx, ref, number)
-
-
-@router.get("/{ref}/phase")
-def phases(ref: Ref, ctx: Reader, db: Db) -> PhasesOut:
-    return phase_moves.phases(db, ctx.config, ctx.now, ref)
-
-
-@router.post("/{ref}/phase")
-def move_phase(ref: Ref, body: PhaseIn, ctx: Responder, db: Db) -> IncidentOut:
-    return phase_moves.move_phase(db, ctx, ref, body)
-
-
-@router.post("/{ref}/symptoms")
+@playbook_router.post("/{ref}/symptoms")
 def add_symptoms(ref: Ref, body: SymptomsIn, ctx: Responder, db: Db) -> PlaybookOut:
     return playbooks.add_symptoms(db, ctx, ref, body)
 
 
-@router.get("/{ref}/playbook")
+@playbook_router.get("/{ref}/playbook")
 def playbook(
     ref: Ref,
     ctx: Reader,

@@ -1,5 +1,6 @@
 """An incident as the API answers it: its state read against its runbook (roles still
-missing, phase deadline, tasks done and overdue, the assessment questions)."""
+missing, phase deadline, the assessment questions), and the parts other domains give
+through facets (`incidents.facets`: tasks done and overdue)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from warroom.config import Config
-from warroom.incidents import rules
+from warroom.incidents import facets, rules
 from warroom.incidents.changes import runbook_of
 from warroom.incidents.models import Incident
 from warroom.incidents.rules import ASSESSMENT_FIELDS, ROLES, Status
-from warroom.incidents.schemas import Assessment, IncidentOut, Question, RunbookRef, TaskSummary
+from warroom.incidents.schemas import Assessment, IncidentOut, Question, RunbookRef
 from warroom.runbooks import deadlines
 from warroom.runbooks.model import Runbook
-from warroom.tasks import service as tasks
 
 
 def questions(incident: Incident, runbook: Runbook) -> list[Question]:
@@ -36,21 +36,17 @@ def present(
     config: Config,
     now: datetime,
     *,
-    with_tasks: bool = True,
+    with_facets: bool = True,
 ) -> IncidentOut:
+    """One incident's answer. A list shows incidents by the hundred and leaves the facets'
+    parts out (`with_facets=False`): each would cost a query per incident."""
     runbook = runbook_of(session, incident, config)
     assigned = {r.role: r.person for r in incident.roles}
     phase = runbook.phase(incident.phase)
     phase_due = deadlines.phase_due(phase, incident.anchors()) if phase else None
-    summary = None
-    if with_tasks:
-        rows = [tasks.present(t, incident, now) for t in tasks.tasks_of(session, incident)]
-        applicable = [t for t in rows if t.applies]
-        summary = TaskSummary(
-            total=len(applicable),
-            done=sum(1 for t in applicable if t.done_at),
-            overdue=sum(1 for t in applicable if t.overdue),
-        )
+    parts: facets.Parts = {}
+    if with_facets:
+        parts = facets.parts(facets.installed(), facets.Shown(session, incident, runbook, now))
     return IncidentOut(
         ref=incident.ref,
         title=incident.title,
@@ -81,6 +77,6 @@ def present(
         assessment_questions=questions(incident, runbook),
         symptoms=incident.symptoms or [],
         runbook=RunbookRef(title=runbook.title, version=runbook.metadata.version),
-        tasks=summary,
         updated_at=incident.updated_at,
+        **parts,
     )

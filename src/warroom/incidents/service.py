@@ -353,7 +353,7 @@ def list_incidents(
         more = len(rows) > limit
         rows = rows[:limit]
         return IncidentPage(
-            items=[present(session, row, config, now, with_tasks=False) for row in rows],
+            items=[present(session, row, config, now, with_facets=False) for row in rows],
             next_cursor=_encode_cursor(rows[-1].id) if more else None,
         )
 
